@@ -1,0 +1,1 @@
+"""Gugus: the integrated information system of the Gugus Tugas PP-TPPO."""

@@ -1,0 +1,24 @@
+"""Structured logs with personal data masked before any handler writes them."""
+
+import json
+import logging
+
+from lokal.samaran.logging import SamaranFilter
+
+
+class MaskPIIFilter(SamaranFilter):
+    """lokal-id's Samaran filter: masks NIK, phone numbers, names, addresses in the formatted
+    message, tracebacks and stack info. Attached to handlers so that every logger passes it."""
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            data["exc"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)

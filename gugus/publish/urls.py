@@ -1,0 +1,2 @@
+app_name = "publish"
+urlpatterns: list = []

@@ -1,0 +1,157 @@
+"""Resolve region names as people really write them.
+
+"Kab. Indramayu", "KABUPATEN INDRAMAYU", "Indramayu, Kab.", "Kota Bogor", "32.12", "3212" all
+land on the right Kemendagri code. A name that fits several regions is reported as ambiguous,
+never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+KIND_WORDS = {
+    "kabupaten": "kabupaten",
+    "kab": "kabupaten",
+    "kabup": "kabupaten",
+    "regency": "kabupaten",
+    "kota": "kota",
+    "kotamadya": "kota",
+    "kodya": "kota",
+    "kot": "kota",
+    "city": "kota",
+    "provinsi": "provinsi",
+    "propinsi": "provinsi",
+    "prov": "provinsi",
+    "province": "provinsi",
+    "kecamatan": "kecamatan",
+    "kec": "kecamatan",
+}
+NOISE_WORDS = {"administrasi", "adm", "daerah", "khusus", "ibukota", "istimewa", "dki", "di", "d"}
+CODE_RE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+COMPACT_CODE_RE = re.compile(r"^\d{2}(\d{2}(\d{2}(\d{4})?)?)?$")
+
+
+class RegionLookupError(ValueError):
+    def __init__(self, value: str, reason: str, candidates: list[str] | None = None):
+        self.value = value
+        self.reason = reason  # "unknown" | "ambiguous" | "malformed"
+        self.candidates = candidates or []
+        if reason == "ambiguous":
+            msg = f"Nama wilayah '{value}' ambigu: bisa {', '.join(self.candidates)}. Sebutkan Kab./Kota atau kodenya."
+        elif reason == "malformed":
+            msg = f"Kode wilayah '{value}' tidak sah (contoh yang benar: 32.12)."
+        else:
+            msg = f"Wilayah '{value}' tidak dikenal."
+        super().__init__(msg)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = text.lower().replace("\u00a0", " ")
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def name_key(text: str) -> tuple[str, str | None]:
+    """(normalised name without kind words, kind named in the text or None)."""
+    tokens = _fold(text).split()
+    kind = None
+    kept = []
+    for tok in tokens:
+        if tok in KIND_WORDS:
+            kind = kind or KIND_WORDS[tok]
+            continue
+        if tok in NOISE_WORDS:
+            continue
+        kept.append(tok)
+    return " ".join(kept), kind
+
+
+def normalise_code(value: str) -> str | None:
+    v = value.strip()
+    if CODE_RE.match(v):
+        return v
+    if COMPACT_CODE_RE.match(v):
+        parts = [v[0:2], v[2:4], v[4:6], v[6:10]]
+        return ".".join(p for p in parts if p)
+    return None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    code: str
+    kind: str
+    level: int
+    name: str
+
+
+class _Index:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_key: dict[str, list[_Entry]] | None = None
+        self._codes: dict[str, _Entry] = {}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._by_key = None
+            self._codes = {}
+
+    def load(self) -> dict[str, list[_Entry]]:
+        with self._lock:
+            if self._by_key is None:
+                from .models import Region
+
+                by_key: dict[str, list[_Entry]] = {}
+                codes: dict[str, _Entry] = {}
+                for code, name, kind, level, short in Region.objects.filter(level__lte=3).values_list(
+                    "code", "name", "kind", "level", "short_name"
+                ):
+                    entry = _Entry(code, kind, level, name)
+                    codes[code] = entry
+                    keys = {name_key(name)[0]}
+                    if short:
+                        keys.add(name_key(short)[0])
+                    for k in keys:
+                        by_key.setdefault(k, []).append(entry)
+                self._by_key, self._codes = by_key, codes
+            return self._by_key
+
+    def code_exists(self, code: str) -> bool:
+        self.load()
+        if code in self._codes:
+            return True
+        from .models import Region
+
+        return Region.objects.filter(code=code).exists()
+
+
+INDEX = _Index()
+
+
+def resolve_region_code(value: str, *, levels: tuple[int, ...] = (1, 2), within: str | None = None) -> str:
+    """The code of the region `value` names. Raises RegionLookupError (unknown, ambiguous, malformed)."""
+    raw = (value or "").strip()
+    if not raw:
+        raise RegionLookupError(value, "unknown")
+    if raw.upper() == "ID" or _fold(raw) in {"indonesia", "nasional"}:
+        return "ID"
+    if re.fullmatch(r"[\d.\s]+", raw):
+        code = normalise_code(raw.replace(" ", ""))
+        if code is None:
+            raise RegionLookupError(value, "malformed")
+        if not INDEX.code_exists(code):
+            raise RegionLookupError(value, "unknown")
+        return code
+    key, kind = name_key(raw)
+    candidates = [e for e in INDEX.load().get(key, []) if e.level in levels]
+    if within and within != "ID":
+        candidates = [e for e in candidates if e.code == within or e.code.startswith(within + ".")]
+    if kind:
+        candidates = [e for e in candidates if e.kind == kind]
+    if not candidates:
+        raise RegionLookupError(value, "unknown")
+    if len(candidates) > 1:
+        raise RegionLookupError(value, "ambiguous", [f"{e.name} ({e.code})" for e in candidates])
+    return candidates[0].code
