@@ -25,7 +25,9 @@ var/.setup-done: $(STAMP)
 run: $(STAMP) var/.setup-done
 	@$(BIN)/gugus migrate --noinput -v 0
 	@$(BIN)/gugus demo_logins
-	$(BIN)/gugus runserver 127.0.0.1:8000
+	@# The background worker (imports, reports, indicator refresh) runs beside the server.
+	@$(BIN)/gugus db_worker --no-reload --queue-name '*' > var/worker.log 2>&1 & echo $$! > var/worker.pid
+	@trap 'kill $$(cat var/worker.pid) 2>/dev/null' EXIT INT TERM; $(BIN)/gugus runserver 127.0.0.1:8000
 
 test: $(STAMP)
 	$(BIN)/ruff check .

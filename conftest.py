@@ -30,6 +30,7 @@ class Personas:
         self.cw_batam = u["cw-2171"]
         self.cw_kupang = u["cw-5371"]
         self.provider = u["rs-2171"]  # service provider (hospital, Batam)
+        self.safehouse = u["ra-2171"]  # service provider (safe house, Batam)
         self.police = u["polisi-2171"]
         self.gt_kab = u["gt-3212"]
         self.province = u["gt-32"]  # province secretariat, Jawa Barat

@@ -20,5 +20,8 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         if record.exc_info:
-            data["exc"] = self.formatException(record.exc_info)
+            # The masking filter has already set exc_text to the masked traceback; keep it.
+            if not record.exc_text:
+                record.exc_text = self.formatException(record.exc_info)
+            data["exc"] = record.exc_text
         return json.dumps(data, ensure_ascii=False)

@@ -75,10 +75,15 @@ def ensure_orgs() -> dict[str, Organisation]:
         org, _ = Organisation.objects.get_or_create(
             name=name,
             defaults={
-                "org_type_id": f"org_type.{otype}", "region_id": region, "country_id": country, "capacity": capacity,
-                "listed_publicly": public, "is_demo": True,
+                "org_type_id": f"org_type.{otype}",
+                "region_id": region,
+                "country_id": country,
+                "capacity": capacity,
+                "listed_publicly": public,
+                "is_demo": True,
                 "public_address": f"Jl. Layanan Publik (DEMO), {name.split()[-1]}" if public else "",
-                "public_phone": "129" if public else "", "public_hours": "24 jam" if "uptd" in key else "08.00–16.00",
+                "public_phone": "129" if public else "",
+                "public_hours": "24 jam" if "uptd" in key else "08.00–16.00",
                 "public_services": "pengaduan, pendampingan, rujukan" if public else "",
                 "secret_location": SECRET_LOCATIONS.get(key, ""),
             },

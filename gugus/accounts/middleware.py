@@ -12,8 +12,18 @@ from django.urls import reverse
 from .roles import role_needs_mfa
 from .scope import scope_for
 
-OPEN_PREFIXES = ("/static/", "/healthz", "/api/", "/akun/otp", "/akun/keluar", "/akun/masuk", "/i18n/", "/data-terbuka",
-                 "/bantuan", "/favicon")
+OPEN_PREFIXES = (
+    "/static/",
+    "/healthz",
+    "/api/",
+    "/akun/otp",
+    "/akun/keluar",
+    "/akun/masuk",
+    "/i18n/",
+    "/data-terbuka",
+    "/bantuan",
+    "/favicon",
+)
 
 
 class SecurityHeadersMiddleware:

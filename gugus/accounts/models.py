@@ -13,8 +13,17 @@ from gugus.reference.models import Code, Country, Region
 from .crypto import EncryptedTextField
 from .roles import IDENTITY_GRANTABLE, Role
 
-SHELTER_TYPES = {"safe_house", "rptc", "rpsa", "rpsw", "trauma_centre", "kemensos_sentra", "uptd_ppa_prov",
-                 "uptd_ppa_kabkota", "p2tp2a"}
+SHELTER_TYPES = {
+    "safe_house",
+    "rptc",
+    "rpsa",
+    "rpsw",
+    "trauma_centre",
+    "kemensos_sentra",
+    "uptd_ppa_prov",
+    "uptd_ppa_kabkota",
+    "p2tp2a",
+}
 ABROAD_TYPES = {"mofa_mission", "foreign_embassy"}
 
 
@@ -22,12 +31,19 @@ class Organisation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField("nama", max_length=200)
     org_type = models.ForeignKey(
-        Code, on_delete=models.PROTECT, limit_choices_to={"code_list": "org_type"}, verbose_name="jenis",
+        Code,
+        on_delete=models.PROTECT,
+        limit_choices_to={"code_list": "org_type"},
+        verbose_name="jenis",
         related_name="+",
     )
     region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name="wilayah", related_name="+")
     country = models.ForeignKey(
-        Country, null=True, blank=True, on_delete=models.PROTECT, verbose_name="negara (jika di luar negeri)",
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name="negara (jika di luar negeri)",
         related_name="+",
     )
     capacity = models.PositiveIntegerField("kapasitas tempat tidur", null=True, blank=True)
@@ -61,7 +77,36 @@ class Organisation(models.Model):
 
     @property
     def type_code(self) -> str:
-        return self.org_type_id.split(".", 1)[1]
+        return self.org_type_id.split(".", 1)[1] if self.org_type_id else ""
+
+    def clean(self):
+        """Meaning of an organisation's fields: shelters carry a capacity, only shelters do;
+        organisations abroad name their country; safe houses are never in the public directory."""
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, str] = {}
+        code = self.type_code
+        if self.org_type_id and not self.org_type_id.startswith("org_type."):
+            errors["org_type"] = f"Jenis '{self.org_type_id}' bukan jenis organisasi."
+        if code in SHELTER_TYPES:
+            if self.capacity is None:
+                errors["capacity"] = "Kapasitas wajib diisi untuk rumah aman, shelter dan UPTD PPA."
+            elif self.capacity <= 0 or self.capacity > 10_000:
+                errors["capacity"] = f"Kapasitas {self.capacity} tidak wajar (1–10.000)."
+        elif code and self.capacity is not None:
+            errors["capacity"] = "Kapasitas hanya untuk rumah aman, shelter dan UPTD PPA."
+        if code in ABROAD_TYPES:
+            if not self.country_id or self.country_id == "ID":
+                errors["country"] = "Perwakilan di luar negeri wajib menyebut negaranya."
+        elif code and self.country_id and self.country_id != "ID":
+            errors["country"] = "Negara hanya diisi untuk perwakilan di luar negeri."
+        if code == "safe_house":
+            if self.listed_publicly:
+                errors["listed_publicly"] = "Rumah aman tidak boleh tampil di direktori publik."
+            if self.public_address or self.public_phone:
+                errors["public_address"] = "Rumah aman tidak boleh punya alamat/telepon publik; gunakan lokasi rahasia."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_shelter(self) -> bool:
@@ -75,7 +120,9 @@ class Organisation(models.Model):
 class User(AbstractUser):
     """A person who logs in. What they may do comes from their memberships."""
 
-    preferred_language = models.CharField("bahasa", max_length=5, default="id", choices=[("id", "Indonesia"), ("en", "English")])
+    preferred_language = models.CharField(
+        "bahasa", max_length=5, default="id", choices=[("id", "Indonesia"), ("en", "English")]
+    )
     is_demo = models.BooleanField("akun demo", default=False)
 
     class Meta:

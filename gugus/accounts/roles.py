@@ -33,8 +33,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         CASE_READ
         | AGGREGATE
         | {
-            "victim.create", "victim.edit", "identity.view", "identity.edit", "service.edit",
-            "referral.send", "referral.act", "consent.edit", "export.list", "export.identity",
+            "victim.create",
+            "victim.edit",
+            "identity.view",
+            "identity.edit",
+            "service.edit",
+            "referral.send",
+            "referral.act",
+            "consent.edit",
+            "export.list",
+            "export.identity",
             "import.run",
         }
     ),
@@ -42,9 +50,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         CASE_READ
         | AGGREGATE
         | {
-            "victim.create", "victim.edit", "identity.view", "identity.edit", "service.edit",
-            "referral.send", "referral.act", "referral.override_consent", "consent.edit",
-            "victim.merge", "audit.view", "export.list", "export.identity", "import.run",
+            "victim.create",
+            "victim.edit",
+            "identity.view",
+            "identity.edit",
+            "service.edit",
+            "referral.send",
+            "referral.act",
+            "referral.override_consent",
+            "consent.edit",
+            "victim.merge",
+            "audit.view",
+            "export.list",
+            "export.identity",
+            "import.run",
         }
     ),
     # Sees only cases referred to its organisation, and only what the service needs.
@@ -55,28 +74,80 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.LAW_ENFORCEMENT: frozenset({"victim.view", "legal.view", "legal.edit", "referral.view"} | AGGREGATE),
     Role.GT_KABKOTA: frozenset(
         AGGREGATE
-        | {"victim.view", "service.view", "legal.view", "referral.view", "registry.edit", "monitoring.close",
-           "meeting.edit", "export.list", "report.generate", "import.run"}
+        | {
+            "victim.view",
+            "service.view",
+            "legal.view",
+            "referral.view",
+            "registry.edit",
+            "monitoring.close",
+            "meeting.edit",
+            "export.list",
+            "report.generate",
+            "import.run",
+        }
     ),
     Role.GT_PROVINCE: frozenset(
         AGGREGATE
-        | {"victim.view", "service.view", "legal.view", "referral.view", "registry.edit", "monitoring.close",
-           "meeting.edit", "export.list", "report.generate", "import.run", "audit.view"}
+        | {
+            "victim.view",
+            "service.view",
+            "legal.view",
+            "referral.view",
+            "registry.edit",
+            "monitoring.close",
+            "meeting.edit",
+            "export.list",
+            "report.generate",
+            "import.run",
+            "audit.view",
+        }
     ),
     Role.GT_NATIONAL: frozenset(
         AGGREGATE
-        | {"victim.view", "service.view", "legal.view", "referral.view", "registry.edit", "meeting.edit",
-           "indicator.edit", "export.list", "report.generate", "opendata.publish", "audit.view"}
+        | {
+            "victim.view",
+            "service.view",
+            "legal.view",
+            "referral.view",
+            "registry.edit",
+            "meeting.edit",
+            "indicator.edit",
+            "export.list",
+            "report.generate",
+            "opendata.publish",
+            "audit.view",
+        }
     ),
     Role.DATA_STEWARD: frozenset(
         AGGREGATE
-        | {"victim.view", "service.view", "legal.view", "referral.view", "registry.edit", "registry.correct",
-           "monitoring.close", "export.list", "import.run", "report.generate", "opendata.publish"}
+        | {
+            "victim.view",
+            "service.view",
+            "legal.view",
+            "referral.view",
+            "registry.edit",
+            "registry.correct",
+            "monitoring.close",
+            "export.list",
+            "import.run",
+            "report.generate",
+            "opendata.publish",
+        }
     ),
     # Aggregates only, never a person.
     Role.EXECUTIVE: frozenset(AGGREGATE | {"report.view"}),
-    Role.ADMIN: frozenset({"admin.manage", "audit.view", "registry.view", "aggregate.view", "monitoring.view",
-                           "opendata.view", "indicator.edit"}),
+    Role.ADMIN: frozenset(
+        {
+            "admin.manage",
+            "audit.view",
+            "registry.view",
+            "aggregate.view",
+            "monitoring.view",
+            "opendata.view",
+            "indicator.edit",
+        }
+    ),
 }
 
 # How far each role reaches over case-level records.
@@ -97,7 +168,32 @@ ROLE_REACH: dict[str, str] = {
 # secretariat that must contact victims. Case workers and supervisors have it by role.
 IDENTITY_GRANTABLE = {Role.GT_KABKOTA, Role.GT_PROVINCE, Role.GT_NATIONAL, Role.LAW_ENFORCEMENT, Role.DATA_STEWARD}
 
+
 # Roles that can see identities must use the second factor.
 def role_needs_mfa(role: str, identity_access: bool = False) -> bool:
     perms = ROLE_PERMISSIONS.get(role, frozenset())
     return identity_access or "identity.view" in perms or "identity.view_referred" in perms or role == Role.ADMIN
+
+
+def roles_markdown() -> str:
+    """The role table of docs/access.md, generated from the map above (a test keeps them equal)."""
+    perms = sorted({p for ps in ROLE_PERMISSIONS.values() for p in ps})
+    lines = ["| role | label | reach | MFA | identity | permissions |", "|---|---|---|---|---|---|"]
+    for role in Role:
+        ps = ROLE_PERMISSIONS.get(role, frozenset())
+        identity = (
+            "by role"
+            if "identity.view" in ps
+            else "referred cases"
+            if "identity.view_referred" in ps
+            else "if granted"
+            if role in IDENTITY_GRANTABLE
+            else "never"
+        )
+        mfa = "required" if role_needs_mfa(role) else ("if identity granted" if role in IDENTITY_GRANTABLE else "no")
+        lines.append(
+            f"| `{role.value}` | {role.label} | {ROLE_REACH.get(role, 'org')} | {mfa} | {identity} | "
+            + ", ".join(f"`{p}`" for p in perms if p in ps)
+            + " |"
+        )
+    return "\n".join(lines)

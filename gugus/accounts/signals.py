@@ -1,6 +1,8 @@
 """Logins, logouts and failed logins go to the audit trail. The attempted username is kept
 (an attacker's guess is not a victim's identity) but never the password."""
 
+import time
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -10,6 +12,9 @@ from gugus.audit.services import record
 @receiver(user_logged_in)
 def _on_login(sender, request, user, **kwargs):
     record("login", actor=user, object_type="user", object_id=user.pk)
+    if request is not None and hasattr(request, "session"):
+        # Start the idle clock now, so a session left over from before never counts as idle.
+        request.session["last_seen"] = int(time.time())
 
 
 @receiver(user_logged_out)

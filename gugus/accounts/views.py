@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -23,8 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from gugus.audit.services import record
 
 from .middleware import user_needs_mfa
-from .models import ApiToken
-from .services import token_create, token_revoke
+from .services import token_create, token_revoke, tokens_of
 
 
 class LoginView(auth_views.LoginView):
@@ -33,8 +31,12 @@ class LoginView(auth_views.LoginView):
 
 
 class OTPForm(forms.Form):
-    token = forms.CharField(label="Kode 6 digit dari aplikasi autentikator", max_length=8, min_length=6,
-                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    token = forms.CharField(
+        label="Kode 6 digit dari aplikasi autentikator",
+        max_length=8,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 def _safe_next(request) -> str:
@@ -77,36 +79,39 @@ def otp_view(request):
     return render(request, "accounts/otp.html", ctx)
 
 
+def _profile_context(request, **extra) -> dict:
+    return {
+        "tokens": tokens_of(request.user),
+        "memberships": request.user.memberships.filter(active=True).select_related("organisation", "region"),
+        "needs_mfa": user_needs_mfa(request.user),
+        **extra,
+    }
+
+
 @login_required
 def profile(request):
-    tokens = ApiToken.objects.filter(user=request.user)
-    return render(
-        request,
-        "accounts/profile.html",
-        {"tokens": tokens, "memberships": request.user.memberships.filter(active=True).select_related("organisation"),
-         "needs_mfa": user_needs_mfa(request.user)},
-    )
+    return render(request, "accounts/profile.html", _profile_context(request))
 
 
 @login_required
 @require_POST
 def token_new(request):
     _, clear = token_create(actor=request.user, user=request.user, name=request.POST.get("name", "token"))
-    tokens = ApiToken.objects.filter(user=request.user)
-    return render(request, "accounts/_tokens.html", {"tokens": tokens, "new_token": clear})
+    if request.htmx:
+        return render(request, "accounts/_tokens.html", {"tokens": tokens_of(request.user), "new_token": clear})
+    # Without JavaScript: the whole page, showing the new token once (never put it in a URL).
+    return render(request, "accounts/profile.html", _profile_context(request, new_token=clear))
 
 
 @login_required
 @require_POST
 def token_delete(request, token_id):
-    token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
+    token = tokens_of(request.user).filter(pk=token_id).first()
     if token is None:
+        record("access_denied_or_missing", actor=request.user, object_type="api_token", object_id=str(token_id))
         raise Http404
-    try:
-        token_revoke(actor=request.user, token=token)
-        messages.success(request, "Token dicabut.")
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
+    token_revoke(actor=request.user, token=token)
     if request.htmx:
-        return render(request, "accounts/_tokens.html", {"tokens": ApiToken.objects.filter(user=request.user)})
+        return render(request, "accounts/_tokens.html", {"tokens": tokens_of(request.user)})
+    messages.success(request, "Token dicabut.")
     return redirect("accounts:profile")

@@ -22,7 +22,9 @@ class AuditContextMiddleware:
 
     def __call__(self, request):
         ip = request.META.get("REMOTE_ADDR")
-        token = current.set(RequestMeta(ip=ip, user_agent=request.META.get("HTTP_USER_AGENT", "")[:200], path=request.path))
+        token = current.set(
+            RequestMeta(ip=ip, user_agent=request.META.get("HTTP_USER_AGENT", "")[:200], path=request.path)
+        )
         try:
             return self.get_response(request)
         finally:

@@ -96,7 +96,9 @@ def verify_chain(batch: int = 5000) -> VerifyResult:
             break
         for ev in rows:
             if ev.prev_hash != prev:
-                return VerifyResult(False, checked, ev.id, "tautan ke peristiwa sebelumnya putus (baris dihapus atau diubah)")
+                return VerifyResult(
+                    False, checked, ev.id, "tautan ke peristiwa sebelumnya putus (baris dihapus atau diubah)"
+                )
             if event_hash(ev) != ev.hash:
                 return VerifyResult(False, checked, ev.id, "isi peristiwa berubah")
             prev = ev.hash

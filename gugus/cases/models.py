@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from gugus.accounts.crypto import EncryptedTextField
 from gugus.accounts.models import Organisation
@@ -21,8 +22,12 @@ from gugus.reference.models import Code, Country, Region
 
 def code_fk(list_key: str, verbose: str, **kw):
     return models.ForeignKey(
-        Code, on_delete=models.PROTECT, limit_choices_to={"code_list": list_key}, verbose_name=verbose,
-        related_name="+", **kw,
+        Code,
+        on_delete=models.PROTECT,
+        limit_choices_to={"code_list": list_key},
+        verbose_name=verbose,
+        related_name="+",
+        **kw,
     )
 
 
@@ -34,15 +39,23 @@ class Victim(Versioned):
     birth_year = models.PositiveSmallIntegerField("tahun lahir", null=True, blank=True)
     age_estimated = models.BooleanField("usia perkiraan", default=False)
     citizenship_status = code_fk("citizenship_status", "kewarganegaraan", default="citizenship_status.wni")
-    citizenship = models.ForeignKey(Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name="negara kewarganegaraan")
+    citizenship = models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="negara kewarganegaraan",
+    )
     disability = code_fk("disability", "disabilitas", null=True, blank=True)
     education = code_fk("education", "pendidikan", null=True, blank=True)
     occupation = code_fk("occupation", "pekerjaan", null=True, blank=True)
-    domicile_region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                        verbose_name="wilayah domisili")
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from",
-                                    verbose_name="digabung ke")
+    domicile_region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="wilayah domisili"
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from", verbose_name="digabung ke"
+    )
     is_demo = models.BooleanField("data demo (sintetis)", default=False)
 
     class Meta:
@@ -52,6 +65,10 @@ class Victim(Versioned):
 
     def __str__(self) -> str:
         return f"Korban {str(self.id)[:8]}"
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
 
 
 class Identity(models.Model):
@@ -67,9 +84,12 @@ class Identity(models.Model):
     guardian_name = EncryptedTextField("nama wali", blank=True, default="")
     guardian_phone = EncryptedTextField("telepon wali", blank=True, default="")
     guardian_relation = models.CharField("hubungan wali", max_length=60, blank=True)
+    # Foreign victims: passport or other travel/identity document number.
+    document_number = EncryptedTextField("nomor paspor/dokumen", blank=True, default="")
     # Keyed hashes for exact search (HMAC; key kept apart from the encryption keys).
     nik_hash = models.CharField(max_length=64, blank=True, db_index=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    document_hash = models.CharField(max_length=64, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -87,9 +107,11 @@ class NameToken(models.Model):
     victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="name_tokens")
     kind = models.CharField(max_length=1, choices=Kind.choices)
     token_hash = models.CharField(max_length=64)
+    # Copied from the victim so candidate search filters on the index alone (± years).
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["token_hash"])]
+        indexes = [models.Index(fields=["token_hash", "birth_year", "victim"], name="cases_nametoken_hash_year")]
 
 
 class CaseStatus(models.TextChoices):
@@ -114,37 +136,68 @@ class Case(Versioned):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case_number = models.CharField("nomor kasus", max_length=24, unique=True)
     victim = models.ForeignKey(Victim, on_delete=models.PROTECT, related_name="cases")
-    registering_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
-                                        verbose_name="organisasi pendaftar")
-    owner_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="owned_cases",
-                                  verbose_name="organisasi penanggung jawab")
+    registering_org = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="organisasi pendaftar"
+    )
+    owner_org = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="owned_cases", verbose_name="organisasi penanggung jawab"
+    )
     # Region of the responsible organisation (where the case is handled) and of origin.
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="wilayah penanganan")
-    origin_region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                      verbose_name="wilayah asal")
-    status = models.CharField("status", max_length=20, choices=CaseStatus.choices, default=CaseStatus.REGISTERED,
-                              db_index=True)
+    origin_region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="wilayah asal"
+    )
+    status = models.CharField(
+        "status", max_length=20, choices=CaseStatus.choices, default=CaseStatus.REGISTERED, db_index=True
+    )
     closure_reason = code_fk("closure_reason", "alasan penutupan", null=True, blank=True)
-    trafficking_status = models.CharField("status korban", max_length=14, choices=TraffickingStatus.choices,
-                                          default=TraffickingStatus.POSSIBLE)
+    trafficking_status = models.CharField(
+        "status korban", max_length=14, choices=TraffickingStatus.choices, default=TraffickingStatus.POSSIBLE
+    )
     identification_date = models.DateField("tanggal identifikasi", db_index=True)
     identification_channel = code_fk("identification_channel", "jalur identifikasi")
     age_at_identification = models.PositiveSmallIntegerField("usia saat identifikasi", null=True, blank=True)
     is_child = models.BooleanField("anak (< 18 th saat identifikasi)", default=False, db_index=True)
     scope = models.CharField("lingkup", max_length=14, choices=Scope.choices, default=Scope.DOMESTIC)
-    exploitation_forms = models.ManyToManyField(Code, related_name="+", blank=True, verbose_name="bentuk eksploitasi",
-                                                limit_choices_to={"code_list": "exploitation"})
-    means = models.ManyToManyField(Code, related_name="+", blank=True, verbose_name="cara",
-                                   limit_choices_to={"code_list": "means"}, db_table="cases_case_means")
-    acts = models.ManyToManyField(Code, related_name="+", blank=True, verbose_name="tindakan",
-                                  limit_choices_to={"code_list": "act"}, db_table="cases_case_acts")
+    # The exploitation codes again as "|code|code|": a list filter then needs no join or subquery per
+    # row (kept by the services with the M2M below, which stays the record).
+    exploitation_codes = models.CharField(max_length=400, blank=True, default="", editable=False)
+    exploitation_forms = models.ManyToManyField(
+        Code,
+        related_name="+",
+        blank=True,
+        verbose_name="bentuk eksploitasi",
+        limit_choices_to={"code_list": "exploitation"},
+    )
+    means = models.ManyToManyField(
+        Code,
+        related_name="+",
+        blank=True,
+        verbose_name="cara",
+        limit_choices_to={"code_list": "means"},
+        db_table="cases_case_means",
+    )
+    acts = models.ManyToManyField(
+        Code,
+        related_name="+",
+        blank=True,
+        verbose_name="tindakan",
+        limit_choices_to={"code_list": "act"},
+        db_table="cases_case_acts",
+    )
     sector = code_fk("labour_sector", "sektor", null=True, blank=True)
     exploitation_start = models.DateField("mulai eksploitasi", null=True, blank=True)
     exploitation_end = models.DateField("akhir eksploitasi", null=True, blank=True)
     recruiter_relation = code_fk("recruiter_relation", "hubungan dengan perekrut", null=True, blank=True)
     recruiting_agency = models.CharField("agen/perusahaan perekrut", max_length=200, blank=True)
-    destination_country = models.ForeignKey(Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                            verbose_name="negara tujuan eksploitasi")
+    destination_country = models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="negara tujuan eksploitasi",
+    )
     narrative = EncryptedTextField("kronologi (rahasia)", blank=True, default="")
     is_draft = models.BooleanField("draf", default=False)
     is_demo = models.BooleanField("data demo (sintetis)", default=False)
@@ -154,10 +207,20 @@ class Case(Versioned):
         verbose_name = "kasus"
         verbose_name_plural = "kasus"
         ordering = ["-identification_date", "-case_number"]
+        # Lists read each scope arm (owner, registrar, handling region, origin) in the default order
+        # (identification date, then the unique number) straight from one of these; see selectors.
         indexes = [
-            models.Index(fields=["region", "identification_date"]),
-            models.Index(fields=["origin_region", "identification_date"]),
-            models.Index(fields=["owner_org", "-identification_date"]),
+            models.Index(fields=["identification_date", "case_number"], name="cases_case_idate_number"),
+            models.Index(fields=["owner_org", "identification_date", "case_number"], name="cases_case_owner_idate"),
+            models.Index(
+                fields=["registering_org", "identification_date", "case_number"], name="cases_case_regorg_idate"
+            ),
+            models.Index(fields=["region", "identification_date", "case_number"], name="cases_case_region_idate"),
+            models.Index(
+                fields=["origin_region", "identification_date", "case_number"], name="cases_case_origin_idate"
+            ),
+            models.Index(fields=["status", "identification_date"], name="cases_case_status_idate"),
+            models.Index(fields=["updated_at", "case_number"], name="cases_case_updated_number"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -203,7 +266,9 @@ class RouteLeg(models.Model):
     class Meta:
         ordering = ["case", "seq"]
         constraints = [
-            models.CheckConstraint(condition=Q(region__isnull=False) | Q(country__isnull=False), name="route_leg_has_place"),
+            models.CheckConstraint(
+                condition=Q(region__isnull=False) | Q(country__isnull=False), name="route_leg_has_place"
+            ),
         ]
 
 
@@ -254,7 +319,9 @@ class StatusChange(models.Model):
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
     reason = models.CharField("alasan", max_length=300, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    closure_reason = code_fk("closure_reason", "alasan penutupan", null=True, blank=True)
+    # A default, not auto_now_add, so imports and the demo can carry historic dates.
+    at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -302,3 +369,43 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "at"], name="cases_event_case_at")]
+
+
+class CaseRevision(models.Model):
+    """Which fields each saved version of a case file changed (names only, never values).
+
+    A stale API edit is answered with the fields changed since the editor's version."""
+
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    fields = models.JSONField(default=list)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["case", "version"]
+        indexes = [models.Index(fields=["case", "version"], name="cases_revision_case_version")]
+
+
+class VictimMerge(models.Model):
+    """A supervisor's merge of one victim record into another; undone by `victim_unmerge`.
+
+    The source victim and its identity are kept (marked `merged_into`), so the merge can be
+    reversed exactly: the cases it moved go back."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    source = models.ForeignKey(Victim, on_delete=models.PROTECT, related_name="merges_as_source")
+    target = models.ForeignKey(Victim, on_delete=models.PROTECT, related_name="merges_as_target")
+    moved_case_ids = models.JSONField(default=list)
+    reason = models.CharField("alasan", max_length=300, blank=True)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]

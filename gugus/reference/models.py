@@ -69,10 +69,25 @@ def region_code_within(code: str | None, ancestor_code: str) -> bool:
 
 
 def subtree_q(field: str, code: str) -> Q:
-    """A filter for records whose region `field` (a code or FK to Region) lies in `code`'s subtree."""
+    """A filter for records whose region `field` lies in `code`'s subtree (the region itself included).
+
+    `field` is a region-code column: a CharField (`region_code`, `code`), a foreign key to Region
+    named by its column (`region_id`, `case__region_id`) or through the key (`region__code`).
+    Subtrees are whole code segments: "3" is not a prefix of "32".
+
+    PostgreSQL answers `LIKE '32.%'` from the pattern-ops index Django creates on character keys.
+    SQLite's LIKE never uses an index, and Django has no `startswith` on a foreign key, so there
+    the subtree is the byte range ['32.', '32/') ('/' sorts right after '.' in SQLite's binary
+    collation; PostgreSQL's linguistic collations may not, hence LIKE there).
+    """
+    from django.db import connection
+
     if code == ROOT_CODE:
         return Q(**{f"{field}__isnull": False})
-    return Q(**{field: code}) | Q(**{f"{field}__startswith": code + "."})
+    if connection.vendor == "sqlite":
+        return Q(**{field: code}) | Q(**{f"{field}__gte": code + ".", f"{field}__lt": code + "/"})
+    like_field = field[:-3] + "__pk" if field.endswith("_id") else field
+    return Q(**{field: code}) | Q(**{f"{like_field}__startswith": code + "."})
 
 
 class Country(models.Model):

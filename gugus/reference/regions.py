@@ -30,17 +30,32 @@ KIND_WORDS = {
     "kec": "kecamatan",
 }
 NOISE_WORDS = {"administrasi", "adm", "daerah", "khusus", "ibukota", "istimewa", "dki", "di", "d"}
+# Words that only ever appear in a province's name ("DKI Jakarta", "DI Yogyakarta").
+PROVINCE_WORDS = {"daerah", "khusus", "ibukota", "istimewa", "dki", "di"}
+# Abbreviations people write for words of region names.
+ABBREVIATIONS = {"kep": "kepulauan", "kepl": "kepulauan", "kpl": "kepulauan"}
+LEVEL_NAMES = {0: "negara", 1: "provinsi", 2: "kabupaten/kota", 3: "kecamatan", 4: "desa/kelurahan"}
 CODE_RE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 COMPACT_CODE_RE = re.compile(r"^\d{2}(\d{2}(\d{2}(\d{4})?)?)?$")
 
 
 class RegionLookupError(ValueError):
-    def __init__(self, value: str, reason: str, candidates: list[str] | None = None):
+    def __init__(
+        self,
+        value: str,
+        reason: str,
+        candidates: list[str] | None = None,
+        levels: tuple[int, ...] | None = None,
+        codes: list[str] | None = None,
+    ):
         self.value = value
-        self.reason = reason  # "unknown" | "ambiguous" | "malformed"
+        self.reason = reason  # "unknown" | "ambiguous" | "malformed" | "wrong_level"
         self.candidates = candidates or []
+        self.codes = codes or []  # the candidates' codes, for an ambiguous name
         if reason == "ambiguous":
             msg = f"Nama wilayah '{value}' ambigu: bisa {', '.join(self.candidates)}. Sebutkan Kab./Kota atau kodenya."
+        elif reason == "wrong_level":
+            msg = f"Wilayah '{value}' bukan tingkat yang diminta ({', '.join(LEVEL_NAMES[lv] for lv in levels or ())})."
         elif reason == "malformed":
             msg = f"Kode wilayah '{value}' tidak sah (contoh yang benar: 32.12)."
         else:
@@ -51,22 +66,36 @@ class RegionLookupError(ValueError):
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = text.lower().replace("\u00a0", " ")
+    # Dotted initials become one word: "D.I." -> "di", "D.K.I." -> "dki".
+    text = re.sub(r"\b([a-z])\.\s?(?=[a-z]\.)", r"\1", text)
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
 def name_key(text: str) -> tuple[str, str | None]:
-    """(normalised name without kind words, kind named in the text or None)."""
+    """(normalised name without kind words, kind named in the text or None).
+
+    A province word ("DKI", "Daerah Istimewa") with no other kind word means a province."""
     tokens = _fold(text).split()
     kind = None
+    province_hint = False
     kept = []
     for tok in tokens:
         if tok in KIND_WORDS:
             kind = kind or KIND_WORDS[tok]
             continue
+        if tok in PROVINCE_WORDS:
+            province_hint = True
         if tok in NOISE_WORDS:
             continue
-        kept.append(tok)
+        kept.append(ABBREVIATIONS.get(tok, tok))
+    if kind is None and province_hint:
+        kind = "provinsi"
     return " ".join(kept), kind
+
+
+def compact_key(key: str) -> str:
+    """Spacing never distinguishes two regions: "Bau-Bau" = "Baubau", "Pematang Siantar" = "Pematangsiantar"."""
+    return key.replace(" ", "")
 
 
 def normalise_code(value: str) -> str | None:
@@ -110,9 +139,9 @@ class _Index:
                 ):
                     entry = _Entry(code, kind, level, name)
                     codes[code] = entry
-                    keys = {name_key(name)[0]}
+                    keys = {compact_key(name_key(name)[0])}
                     if short:
-                        keys.add(name_key(short)[0])
+                        keys.add(compact_key(name_key(short)[0]))
                     for k in keys:
                         by_key.setdefault(k, []).append(entry)
                 self._by_key, self._codes = by_key, codes
@@ -143,9 +172,15 @@ def resolve_region_code(value: str, *, levels: tuple[int, ...] = (1, 2), within:
             raise RegionLookupError(value, "malformed")
         if not INDEX.code_exists(code):
             raise RegionLookupError(value, "unknown")
+        if code.count(".") + 1 not in levels:
+            raise RegionLookupError(value, "wrong_level", levels=levels)
+        if within and within != "ID" and not (code == within or code.startswith(within + ".")):
+            raise RegionLookupError(value, "unknown")
         return code
     key, kind = name_key(raw)
-    candidates = [e for e in INDEX.load().get(key, []) if e.level in levels]
+    if not key:
+        raise RegionLookupError(value, "unknown")
+    candidates = [e for e in INDEX.load().get(compact_key(key), []) if e.level in levels]
     if within and within != "ID":
         candidates = [e for e in candidates if e.code == within or e.code.startswith(within + ".")]
     if kind:
@@ -153,5 +188,7 @@ def resolve_region_code(value: str, *, levels: tuple[int, ...] = (1, 2), within:
     if not candidates:
         raise RegionLookupError(value, "unknown")
     if len(candidates) > 1:
-        raise RegionLookupError(value, "ambiguous", [f"{e.name} ({e.code})" for e in candidates])
+        raise RegionLookupError(
+            value, "ambiguous", [f"{e.name} ({e.code})" for e in candidates], codes=[e.code for e in candidates]
+        )
     return candidates[0].code

@@ -5,12 +5,19 @@
 
 `render` returns HTML built from aggregates only (never a person) unless the user's scope
 allows more; "" to omit. The portrait page (registry) calls every registered section.
+A section that raises is logged and replaced by a short notice, so one broken contribution
+never takes the whole portrait down.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.html import format_html
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,14 @@ def register_portrait_section(key: str, *, order: int, render: Callable) -> None
 def render_portrait_sections(request, region, year) -> list[tuple[str, str]]:
     out = []
     for section in sorted(PORTRAIT_SECTIONS.values(), key=lambda s: s.order):
-        html = section.render(request, region, year)
+        try:
+            html = section.render(request, region, year)
+        except Exception:  # a contributed section must not break the page
+            logger.exception("portrait section %s failed for region %s", section.key, getattr(region, "code", "?"))
+            html = format_html(
+                '<div class="card"><p class="muted">Bagian “{}” tidak dapat ditampilkan saat ini.</p></div>',
+                section.key,
+            )
         if html:
             out.append((section.key, html))
     return out

@@ -8,10 +8,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--desa", action="store_true", help="juga muat desa/kelurahan (±84.000 baris)")
+        parser.add_argument(
+            "--within",
+            default=None,
+            metavar="KODE",
+            help="dengan --desa: hanya desa di bawah wilayah ini (mis. 32 atau 32.12)",
+        )
 
     def handle(self, *args, **opts):
         try:
-            report = load_reference(desa=opts["desa"])
+            report = load_reference(desa=opts["desa"], desa_within=opts["within"])
         except ReferenceDataError as exc:
             raise CommandError(str(exc))
         if report.changed:

@@ -1,0 +1,696 @@
+"""Writes of the exchange app: spreadsheet imports (upload → validate → commit → undo).
+
+Every record an import creates is created by the owning app's service (see importers.py);
+this module keeps the batch, its rows and the external-id records, each step audited.
+
+Plain functions the benchmark can call without HTTP:
+    batch = import_upload(actor=user, kind="victims", fileobj=f, filename="x.xlsx")
+    import_validate_run(batch.pk); import_commit_run(batch.pk, user.pk, "valid_only")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+import logging
+from decimal import Decimal
+from functools import lru_cache
+from itertools import chain, islice
+
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from gugus.accounts.crypto import keyed_hash
+from gugus.accounts.models import Organisation
+from gugus.accounts.scope import scope_for
+from gugus.audit.services import record
+from gugus.core.errors import Conflict
+
+from .importers import EXTERNAL_ID, Importer, RowError, convert_row, importer_for, validation_errors
+from .lookups import Lookups
+from .models import CommitMode, ImportBatch, ImportRecord, ImportRow, ImportStatus, ImportUpload, RowStatus
+from .parsing import (
+    HEADER_SCAN_ROWS,
+    FileRejected,
+    Formula,
+    check_size,
+    clean_text,
+    data_rows,
+    match_header,
+    open_table,
+    sniff_format,
+)
+
+log = logging.getLogger(__name__)
+ROW_BATCH = 500
+COMMIT_CHUNK = 200
+
+
+@lru_cache(maxsize=1)
+def _fernet() -> MultiFernet:
+    return MultiFernet([Fernet(k.encode() if isinstance(k, str) else k) for k in settings.FIELD_ENCRYPTION_KEYS])
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def import_organisation(actor, importer: Importer, organisation: Organisation | None = None) -> Organisation:
+    """The organisation on whose behalf `actor` imports this kind; ValidationError if none."""
+    scope = scope_for(actor)
+    allowed = scope.orgs_with("import.run") & scope.orgs_with(importer.perm)
+    if organisation is not None:
+        if organisation.pk not in allowed:
+            raise ValidationError({"kind": "Anda tidak dapat mengimpor data ini atas nama organisasi tersebut."})
+        return organisation
+    for g in scope.grants:
+        if g.organisation_id in allowed:
+            return Organisation.objects.get(pk=g.organisation_id)
+    raise ValidationError({"kind": f"Peran Anda tidak mengizinkan impor {importer.label.lower()}."})
+
+
+def kinds_for(actor) -> list[Importer]:
+    from .importers import available_importers
+
+    scope = scope_for(actor)
+    out = []
+    for imp in available_importers():
+        if scope.orgs_with("import.run") & scope.orgs_with(imp.perm):
+            out.append(imp)
+    return out
+
+
+# --------------------------------------------------------------------------- upload
+
+
+def import_upload(
+    *, actor, kind: str, fileobj, filename: str, size: int | None = None, organisation: Organisation | None = None
+) -> ImportBatch:
+    """Accept a file: check who, what and how big, store it encrypted, create the batch.
+    The caller enqueues validation (`tasks.validate_import`). Nothing is read beyond 8 bytes."""
+    importer = importer_for(kind)
+    if importer is None or not importer.available() or not importer.fields:
+        raise ValidationError({"kind": "Jenis data impor tidak dikenal atau belum tersedia."})
+    org = import_organisation(actor, importer, organisation)
+    if size is None:
+        fileobj.seek(0, io.SEEK_END)
+        size = fileobj.tell()
+    try:
+        check_size(size)
+        fileobj.seek(0)
+        fmt = sniff_format(fileobj.read(8), filename)
+    except FileRejected as exc:
+        raise ValidationError({"file": str(exc)})
+    fileobj.seek(0)
+    data = fileobj.read(size + 1)
+    if len(data) > size:
+        raise ValidationError({"file": "Ukuran berkas tidak sesuai dengan yang dinyatakan."})
+    safe_name = clean_text(filename).replace("/", "_").replace("\\", "_")[-200:] or "berkas"
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            kind=kind, organisation=org, created_by=actor, filename=safe_name, file_format=fmt, size_bytes=size
+        )
+        ImportUpload.objects.create(batch=batch, data=_fernet().encrypt(data))
+        record(
+            "import_upload",
+            actor=actor,
+            object_type="import",
+            object_id=batch.pk,
+            organisation_id=org.pk,
+            region_code=org.region_id,
+            detail={"kind": kind, "format": fmt, "bytes": size},
+        )
+    return batch
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Formula):
+        return value.text
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _canonical(values: dict) -> str:
+    def enc(v):
+        if isinstance(v, dt.date | Decimal):
+            return str(v)
+        return v
+
+    return json.dumps(
+        {k: enc(v) for k, v in sorted(values.items()) if k != EXTERNAL_ID.key and v not in (None, "", [])},
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+
+
+def external_id_for(values: dict, cells: dict) -> str:
+    """The row's stable id: the user's 'ID Eksternal', else a keyed hash of the row's values
+    (a keyed hash, so the id reveals nothing of the identities it was computed from)."""
+    ext = values.get(EXTERNAL_ID.key)
+    if ext:
+        return "x:" + ext.strip()[:180]
+    basis = (
+        _canonical(values)
+        if any(v not in (None, "", []) for v in values.values())
+        else json.dumps({k: clean_text(v) for k, v in sorted(cells.items())}, ensure_ascii=False)
+    )
+    return "h:" + keyed_hash(basis, "import_row")[:40]
+
+
+def _estimate_rows(table, blob: bytes, header_row: int) -> int:
+    if table.file_format == "csv":
+        return max(0, blob.count(b"\n") - header_row + 1)
+    return max(0, table.estimated_rows - header_row)
+
+
+def _set(batch: ImportBatch, **fields) -> None:
+    for k, v in fields.items():
+        setattr(batch, k, v)
+    ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+
+
+def import_validate_run(batch_id) -> ImportBatch:
+    """Read and check every row; store each row's result. Runs as a background task."""
+    batch = ImportBatch.objects.select_related("organisation").get(pk=batch_id)
+    if not ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.UPLOADED).update(status=ImportStatus.VALIDATING):
+        return batch
+    batch.status = ImportStatus.VALIDATING
+    importer = importer_for(batch.kind)
+    table = None
+    try:
+        upload = ImportUpload.objects.filter(batch=batch).first()
+        if upload is None:
+            raise FileRejected("Berkas unggahan tidak ditemukan; unggah ulang.")
+        blob = _fernet().decrypt(bytes(upload.data))
+        table = open_table(io.BytesIO(blob), batch.filename, size=len(blob))
+        _validate_rows(batch, importer, table, blob)
+    except FileRejected as exc:
+        ImportRow.objects.filter(batch=batch).delete()
+        _set(batch, status=ImportStatus.REJECTED, message=str(exc)[:500], rows_valid=0, rows_invalid=0, rows_already=0)
+    except Exception:  # noqa: BLE001 - the server stays up; the user gets a clear message
+        log.exception("import validation failed", extra={"batch": str(batch.pk)})
+        ImportRow.objects.filter(batch=batch).delete()
+        _set(
+            batch,
+            status=ImportStatus.REJECTED,
+            message="Berkas tidak dapat diproses. Periksa formatnya atau gunakan templat.",
+        )
+    finally:
+        if table is not None and callable(table.close):
+            with contextlib.suppress(Exception):
+                table.close()
+        ImportUpload.objects.filter(batch=batch).delete()
+    batch.refresh_from_db()
+    with transaction.atomic():
+        record(
+            "import_validate",
+            actor=batch.created_by,
+            object_type="import",
+            object_id=batch.pk,
+            organisation_id=batch.organisation_id,
+            region_code=batch.organisation.region_id,
+            detail={
+                "kind": batch.kind,
+                "status": batch.status,
+                "rows": batch.rows_total,
+                "valid": batch.rows_valid,
+                "invalid": batch.rows_invalid,
+                "already": batch.rows_already,
+            },
+        )
+    return batch
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _dry_run(importer: Importer, batch: ImportBatch, payload) -> None:
+    """Run the owning service on the row and roll it back: the service's own checks, nothing kept."""
+    from django.http import Http404
+
+    try:
+        with transaction.atomic():
+            importer.commit(batch.created_by, payload, batch.organisation)
+            raise _Rollback
+    except _Rollback:
+        pass
+    except Http404:
+        raise ValidationError({"__all__": "Di luar cakupan Anda."})
+
+
+def _validate_rows(batch: ImportBatch, importer: Importer, table, blob: bytes) -> None:
+    head = list(islice(table.rows, HEADER_SCAN_ROWS))
+    specs = [f.spec() for f in importer.all_fields]
+    match = match_header(head, specs)
+    if match is None:
+        expected = ", ".join(f.label for f in importer.fields[:6])
+        raise FileRejected(
+            f"Baris judul kolom tidak ditemukan. Gunakan templat {importer.label.lower()} "
+            f"(kolom yang diharapkan antara lain: {expected})."
+        )
+    found = set(match.mapping.values())
+    missing = [f.label for f in importer.fields if f.required and f.key not in found]
+    if missing:
+        raise FileRejected(
+            f"Kolom wajib tidak ada: {', '.join(missing)}. Apakah ini templat yang benar ({importer.label.lower()})?"
+        )
+    warnings = list(table.warnings)
+    if match.unknown:
+        warnings.append(
+            f"{len(match.unknown)} kolom tidak dikenal dan diabaikan: {', '.join(match.unknown[:10])}"[:300]
+        )
+    _set(
+        batch,
+        header_row=match.row_number,
+        header=match.header_cells[:200],
+        mapping={str(i): k for i, k in match.mapping.items()},
+        unknown_columns=match.unknown[:50],
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        progress_total=_estimate_rows(table, blob, match.row_number),
+        progress_done=0,
+    )
+    rest = chain((r for r in head if r[0] > match.row_number), table.rows)
+    lookups = Lookups(actor=batch.created_by, organisation=batch.organisation)
+    seen: dict[str, int] = {}
+    buffer: list[ImportRow] = []
+    counts = {"total": 0, "valid": 0, "invalid": 0, "already": 0}
+    width = max(len(match.header_cells), (max(match.mapping) + 1) if match.mapping else 0)
+
+    def flush() -> None:
+        if not buffer:
+            return
+        ids = [r.external_id for r in buffer if r.status == RowStatus.VALID]
+        done = set(
+            ImportRecord.objects.filter(
+                kind=batch.kind, organisation=batch.organisation, undone_at__isnull=True, external_id__in=ids
+            ).values_list("external_id", flat=True)
+        )
+        for r in buffer:
+            if r.status == RowStatus.VALID and r.external_id in done:
+                r.status = RowStatus.ALREADY
+            counts[{"valid": "valid", "invalid": "invalid", "already": "already"}[r.status]] += 1
+        ImportRow.objects.bulk_create(buffer, batch_size=ROW_BATCH)
+        buffer.clear()
+        _set(batch, progress_done=counts["total"], progress_total=max(batch.progress_total, counts["total"]))
+
+    for row_number, cells in data_rows(rest):
+        counts["total"] += 1
+        cellmap = {key: cells[idx] for idx, key in match.mapping.items() if idx < len(cells)}
+        values, errors = convert_row(importer, cellmap, lookups)
+        if not errors:
+            try:
+                payload = importer.build(values, lookups)
+                if importer.dry_run:
+                    _dry_run(importer, batch, payload)
+            except RowError as exc:
+                errors = exc.errors
+            except ValidationError as exc:
+                errors = validation_errors(importer, exc)
+        ext = external_id_for(values, cellmap)
+        if ext in seen:
+            what = "ID eksternal sama" if ext.startswith("x:") else "Isi baris sama persis"
+            errors = {**errors, EXTERNAL_ID.label: [f"{what} dengan baris {seen[ext]}; baris ganda tidak diimpor."]}
+        else:
+            seen[ext] = row_number
+        raw = json.dumps([_cell_text(c) for c in cells[: max(width, len(cells))][:200]], ensure_ascii=False)
+        buffer.append(
+            ImportRow(
+                batch=batch,
+                row_number=row_number,
+                external_id=ext[:200],
+                status=RowStatus.INVALID if errors else RowStatus.VALID,
+                errors=errors,
+                raw=raw,
+            )
+        )
+        if len(buffer) >= ROW_BATCH:
+            flush()
+    flush()
+    if counts["total"] == 0:
+        raise FileRejected("Tidak ada baris data di bawah judul kolom.")
+    _set(
+        batch,
+        status=ImportStatus.VALIDATED,
+        validated_at=timezone.now(),
+        rows_total=counts["total"],
+        rows_valid=counts["valid"],
+        rows_invalid=counts["invalid"],
+        rows_already=counts["already"],
+        progress_done=counts["total"],
+        progress_total=counts["total"],
+        warnings=warnings[:20],
+    )
+
+
+# --------------------------------------------------------------------------- commit
+
+
+def _row_values(batch: ImportBatch, importer: Importer, row: ImportRow, lookups: Lookups):
+    cells = json.loads(row.raw or "[]")
+    cellmap = {key: cells[int(idx)] for idx, key in batch.mapping.items() if int(idx) < len(cells)}
+    values, errors = convert_row(importer, cellmap, lookups)
+    if errors:
+        raise RowError(errors)
+    return importer.build(values, lookups)
+
+
+def import_commit(*, actor, batch: ImportBatch, mode: str) -> ImportBatch:
+    """Check the request and mark the batch for committing; the caller enqueues the work."""
+    importer = importer_for(batch.kind)
+    import_organisation(actor, importer, batch.organisation)
+    if mode not in CommitMode.values:
+        raise ValidationError({"mode": "Pilih cara menyimpan: baris valid saja, atau semua-atau-tidak-sama-sekali."})
+    if batch.status != ImportStatus.VALIDATED:
+        raise ValidationError({"__all__": f"Impor ini tidak dapat disimpan (status: {batch.get_status_display()})."})
+    if mode == CommitMode.ALL_OR_NOTHING and batch.rows_invalid:
+        raise ValidationError(
+            {
+                "mode": f"Masih ada {batch.rows_invalid} baris tidak valid. Perbaiki berkas dan unggah "
+                "ulang, atau pilih 'Simpan baris yang valid saja'."
+            }
+        )
+    if not batch.rows_valid:
+        raise ValidationError({"__all__": "Tidak ada baris valid yang dapat disimpan."})
+    with transaction.atomic():
+        if not ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.VALIDATED).update(
+            status=ImportStatus.COMMITTING,
+            commit_mode=mode,
+            committed_by=actor,
+            progress_done=0,
+            progress_total=batch.rows_valid,
+        ):
+            raise Conflict("Impor ini sedang atau sudah diproses oleh pengguna lain.")
+        record(
+            "import_commit_start",
+            actor=actor,
+            object_type="import",
+            object_id=batch.pk,
+            organisation_id=batch.organisation_id,
+            detail={"kind": batch.kind, "mode": mode},
+        )
+    batch.refresh_from_db()
+    return batch
+
+
+def _commit_rows(batch, importer, actor, rows: list[ImportRow], lookups, *, atomic_all: bool) -> tuple[int, int]:
+    ok = failed = 0
+    live = set(
+        ImportRecord.objects.filter(
+            kind=batch.kind,
+            organisation=batch.organisation,
+            undone_at__isnull=True,
+            external_id__in=[r.external_id for r in rows],
+        ).values_list("external_id", flat=True)
+    )
+    for row in rows:
+        if row.external_id in live:
+            row.status, row.errors = RowStatus.ALREADY, {}
+            continue
+        try:
+            with transaction.atomic():
+                payload = _row_values(batch, importer, row, lookups)
+                obj_type, obj_id = importer.commit(actor, payload, batch.organisation)
+                ImportRecord.objects.create(
+                    kind=batch.kind,
+                    organisation=batch.organisation,
+                    external_id=row.external_id,
+                    object_type=obj_type,
+                    object_id=obj_id,
+                    batch=batch,
+                    row_number=row.row_number,
+                )
+            row.status, row.object_type, row.object_id, row.errors = RowStatus.COMMITTED, obj_type, obj_id, {}
+            ok += 1
+        except (RowError, ValidationError, IntegrityError, Conflict, Http404) as exc:
+            if isinstance(exc, RowError):
+                errors = exc.errors
+            elif isinstance(exc, ValidationError):
+                errors = validation_errors(importer, exc)
+            elif isinstance(exc, Conflict):
+                errors = {"Baris": [exc.message]}
+            elif isinstance(exc, Http404):
+                errors = {"Baris": ["Di luar cakupan Anda."]}
+            else:
+                errors = {EXTERNAL_ID.label: ["Baris ini baru saja diimpor oleh proses lain."]}
+            row.status, row.errors = RowStatus.FAILED, errors
+            failed += 1
+            if atomic_all:
+                raise _AllOrNothingFailed(row)
+    return ok, failed
+
+
+class _AllOrNothingFailed(Exception):
+    def __init__(self, row: ImportRow):
+        super().__init__("row failed")
+        self.row = row
+
+
+def _actor(actor_id):
+    from gugus.accounts.models import User
+
+    return User.objects.get(pk=actor_id)
+
+
+def import_commit_run(batch_id, actor_id, mode: str) -> ImportBatch:
+    """Create the records through the owning app's services. Valid-only: in chunks, a row the
+    service refuses is marked failed and the rest go on. All-or-nothing: one transaction."""
+    batch = ImportBatch.objects.select_related("organisation").get(pk=batch_id)
+    if batch.status != ImportStatus.COMMITTING:
+        return batch
+    actor = _actor(actor_id)
+    importer = importer_for(batch.kind)
+    lookups = Lookups(actor=actor, organisation=batch.organisation)
+    committed = failed = 0
+    try:
+        if mode == CommitMode.ALL_OR_NOTHING:
+            try:
+                with transaction.atomic():
+                    last = 0
+                    while True:
+                        rows = list(
+                            batch.rows.filter(status=RowStatus.VALID, id__gt=last).order_by("id")[:COMMIT_CHUNK]
+                        )
+                        if not rows:
+                            break
+                        last = rows[-1].id
+                        ok, _ = _commit_rows(batch, importer, actor, rows, lookups, atomic_all=True)
+                        committed += ok
+                        ImportRow.objects.bulk_update(rows, ["status", "errors", "object_type", "object_id"])
+                    record(
+                        "import_commit",
+                        actor=actor,
+                        object_type="import",
+                        object_id=batch.pk,
+                        organisation_id=batch.organisation_id,
+                        region_code=batch.organisation.region_id,
+                        detail={"kind": batch.kind, "mode": mode, "committed": committed, "failed": 0},
+                    )
+                    _set(
+                        batch,
+                        status=ImportStatus.COMMITTED,
+                        committed_at=timezone.now(),
+                        rows_committed=committed,
+                        rows_failed=0,
+                        progress_done=batch.progress_total,
+                    )
+            except _AllOrNothingFailed as exc:
+                ImportRow.objects.filter(pk=exc.row.pk).update(status=RowStatus.FAILED, errors=exc.row.errors)
+                with transaction.atomic():
+                    record(
+                        "import_commit_failed",
+                        actor=actor,
+                        object_type="import",
+                        object_id=batch.pk,
+                        organisation_id=batch.organisation_id,
+                        detail={"kind": batch.kind, "row": exc.row.row_number},
+                    )
+                _set(
+                    batch,
+                    status=ImportStatus.FAILED,
+                    rows_committed=0,
+                    rows_failed=1,
+                    message=f"Baris {exc.row.row_number} ditolak saat disimpan; tidak ada yang disimpan "
+                    "(semua atau tidak sama sekali).",
+                )
+        else:
+            last = 0
+            while True:
+                rows = list(batch.rows.filter(status=RowStatus.VALID, id__gt=last).order_by("id")[:COMMIT_CHUNK])
+                if not rows:
+                    break
+                last = rows[-1].id
+                with transaction.atomic():
+                    ok, bad = _commit_rows(batch, importer, actor, rows, lookups, atomic_all=False)
+                    ImportRow.objects.bulk_update(rows, ["status", "errors", "object_type", "object_id"])
+                committed += ok
+                failed += bad
+                _set(
+                    batch,
+                    progress_done=min(batch.progress_total, batch.progress_done + len(rows)),
+                    rows_committed=committed,
+                    rows_failed=failed,
+                )
+            with transaction.atomic():
+                record(
+                    "import_commit",
+                    actor=actor,
+                    object_type="import",
+                    object_id=batch.pk,
+                    organisation_id=batch.organisation_id,
+                    region_code=batch.organisation.region_id,
+                    detail={"kind": batch.kind, "mode": mode, "committed": committed, "failed": failed},
+                )
+                _set(
+                    batch,
+                    status=ImportStatus.COMMITTED,
+                    committed_at=timezone.now(),
+                    rows_committed=committed,
+                    rows_failed=failed,
+                    progress_done=batch.progress_total,
+                    rows_invalid=batch.rows.filter(status=RowStatus.INVALID).count(),
+                )
+    except Exception:  # noqa: BLE001
+        log.exception("import commit failed", extra={"batch": str(batch.pk)})
+        if mode == CommitMode.ALL_OR_NOTHING:
+            _set(batch, status=ImportStatus.FAILED, message="Kesalahan sistem saat menyimpan; tidak ada yang disimpan.")
+        else:
+            _set(
+                batch,
+                status=ImportStatus.COMMITTED,
+                committed_at=timezone.now(),
+                message="Kesalahan sistem saat menyimpan; sebagian baris mungkin belum tersimpan. Impor ulang berkas "
+                "yang sama: baris yang sudah tersimpan tidak akan digandakan.",
+            )
+    batch.refresh_from_db()
+    return batch
+
+
+def import_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Discard a validated batch without saving anything (the "nothing" choice)."""
+    import_organisation(actor, importer_for(batch.kind), batch.organisation)
+    with transaction.atomic():
+        if not ImportBatch.objects.filter(
+            pk=batch.pk, status__in=[ImportStatus.VALIDATED, ImportStatus.REJECTED, ImportStatus.FAILED]
+        ).update(status=ImportStatus.CANCELLED):
+            raise ValidationError({"__all__": "Impor ini tidak dapat dibatalkan pada status ini."})
+        ImportRow.objects.filter(batch=batch).update(raw="")
+        record(
+            "import_cancel",
+            actor=actor,
+            object_type="import",
+            object_id=batch.pk,
+            organisation_id=batch.organisation_id,
+            detail={"kind": batch.kind},
+        )
+    batch.refresh_from_db()
+    return batch
+
+
+# --------------------------------------------------------------------------- undo
+
+
+def import_undo(*, actor, batch: ImportBatch) -> ImportBatch:
+    importer = importer_for(batch.kind)
+    import_organisation(actor, importer, batch.organisation)
+    if importer.undo is None or not _undo_supported(importer):
+        raise ValidationError(
+            {
+                "__all__": f"Pembatalan impor belum didukung untuk {importer.label.lower()} "
+                "(layanan penghapusannya belum tersedia)."
+            }
+        )
+    if batch.status != ImportStatus.COMMITTED:
+        raise ValidationError(
+            {"__all__": f"Hanya impor yang tersimpan dapat dibatalkan (status: {batch.get_status_display()})."}
+        )
+    with transaction.atomic():
+        if not ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.COMMITTED).update(
+            status=ImportStatus.UNDOING,
+            progress_done=0,
+            progress_total=batch.records.filter(undone_at__isnull=True).count(),
+        ):
+            raise Conflict("Impor ini sedang diproses oleh pengguna lain.")
+        record(
+            "import_undo_start",
+            actor=actor,
+            object_type="import",
+            object_id=batch.pk,
+            organisation_id=batch.organisation_id,
+            detail={"kind": batch.kind},
+        )
+    batch.refresh_from_db()
+    return batch
+
+
+def _undo_supported(importer: Importer) -> bool:
+    return importer.undo is not None and importer.available()
+
+
+def import_undo_run(batch_id, actor_id) -> ImportBatch:
+    """Reverse every record the import created, through the owning services, in one transaction."""
+    batch = ImportBatch.objects.select_related("organisation").get(pk=batch_id)
+    if batch.status != ImportStatus.UNDOING:
+        return batch
+    actor = _actor(actor_id)
+    importer = importer_for(batch.kind)
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            n = 0
+            for rec in batch.records.filter(undone_at__isnull=True).order_by("id").iterator(chunk_size=200):
+                importer.undo(actor, rec.object_id)
+                n += 1
+            batch.records.filter(undone_at__isnull=True).update(undone_at=now)
+            batch.rows.filter(status=RowStatus.COMMITTED).update(status=RowStatus.UNDONE)
+            record(
+                "import_undo",
+                actor=actor,
+                object_type="import",
+                object_id=batch.pk,
+                organisation_id=batch.organisation_id,
+                region_code=batch.organisation.region_id,
+                detail={"kind": batch.kind, "reversed": n},
+            )
+            _set(batch, status=ImportStatus.UNDONE, undone_at=now, undone_by=actor, progress_done=n)
+    except (ValidationError, Conflict) as exc:
+        msg = exc.message if isinstance(exc, Conflict) else "; ".join(exc.messages)[:300]
+        _set(batch, status=ImportStatus.COMMITTED, message=f"Pembatalan gagal, tidak ada yang diubah: {msg}")
+    except Exception:  # noqa: BLE001
+        log.exception("import undo failed", extra={"batch": str(batch.pk)})
+        _set(
+            batch,
+            status=ImportStatus.COMMITTED,
+            message="Pembatalan gagal karena kesalahan sistem; tidak ada yang diubah.",
+        )
+    batch.refresh_from_db()
+    return batch
+
+
+def error_sheet_audit(*, actor, batch: ImportBatch) -> None:
+    with transaction.atomic():
+        record(
+            "import_error_sheet",
+            actor=actor,
+            object_type="import",
+            object_id=batch.pk,
+            organisation_id=batch.organisation_id,
+            detail={"kind": batch.kind, "rows": batch.rows_total},
+        )
