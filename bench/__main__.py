@@ -40,6 +40,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--repeats", type=int, default=30, help="timed requests per variant (after 2-3 warm-ups)")
     p.add_argument("--paging-budget", type=float, default=600.0, help="seconds allowed for paging through everything")
     p.add_argument("--import-rows", type=int, default=100_000, help="rows of the sheet for the import benchmark")
+    p.add_argument("--import-budget", type=float, default=900.0, help="seconds before the import is stopped")
     p.add_argument("--regenerate", action="store_true", help="build the data set again even if cached")
     p.add_argument("--generate-only", action="store_true", help="build/reuse the data set, run nothing")
     p.add_argument("--list", action="store_true", help="list the benchmarks and exit")
@@ -178,8 +179,15 @@ def main(argv=None) -> int:
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "args": {"victims": args.victims, "services": args.services, "seed": args.seed, "repeats": args.repeats},
     }
-    bench = Bench(world=World(), repeats=args.repeats, paging_budget_s=args.paging_budget, seed=args.seed, dataset=info,
-                  import_rows=args.import_rows)
+    bench = Bench(
+        world=World(),
+        repeats=args.repeats,
+        paging_budget_s=args.paging_budget,
+        seed=args.seed,
+        dataset=info,
+        import_rows=args.import_rows,
+        import_budget_s=args.import_budget,
+    )
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     rows = []
     failed = 0

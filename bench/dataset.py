@@ -315,8 +315,11 @@ class Generator:
 
         from .bulk import uuid_hex_list
 
-        expl_key = getattr(importlib.import_module("gugus.cases.services"), "exploitation_key",
-                           lambda codes: "|" + "|".join(sorted(set(codes))) + "|")
+        expl_key = getattr(
+            importlib.import_module("gugus.cases.services"),
+            "exploitation_key",
+            lambda codes: "|" + "|".join(sorted(set(codes))) + "|",
+        )
         rng, encrypt = self.rng, self.encrypt
         rnd = rng.random
         victim_ids = uuid_hex_list(rng, m)
@@ -386,6 +389,7 @@ class Generator:
                 "recruiter_relation_id",
                 "destination_country_id",
                 "closed_at",
+                "exploitation_codes",
                 "created_at",
             )
         }
@@ -678,7 +682,9 @@ def ensure_dataset(*, victims: int, services: int, seed: int, force: bool = Fals
     drift = (marker or {}).get("added_victims", 0)
     if marker and marker.get("key") == key and marker.get("complete") and not force:
         if drift <= max(1000, victims // 10):
-            _log(f"reusing data set {key}" + (f" (+{drift:,} victims added by earlier benchmark runs)" if drift else ""))
+            _log(
+                f"reusing data set {key}" + (f" (+{drift:,} victims added by earlier benchmark runs)" if drift else "")
+            )
             return marker
         _log(f"earlier runs added {drift:,} victims (> 10%): building the data set again")
     tables = connection.introspection.table_names()

@@ -48,6 +48,8 @@ def machine() -> dict:
         "ram_gib": round(mem_kib / 1024 / 1024, 1),
         "os": f"{os_name} (kernel {platform.release()})",
         "python": sys.version.split()[0],
+        # Other work on the machine slows every figure; the load average says how busy it was.
+        "loadavg_1_5_15": _read("/proc/loadavg").split()[:3],
     }
 
 

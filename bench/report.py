@@ -77,8 +77,16 @@ def _why(data: dict) -> str:
     return "; ".join(extra + notes[:1])[:220]
 
 
+def _scale(n) -> str:
+    if not n:
+        return "?"
+    return f"{n / 1e6:g}M" if n >= 1_000_000 else f"{n / 1e3:g}k"
+
+
 def render() -> str:
     results, loadtest = _load()
+    sizes = {(d.get("dataset") or {}).get("victims") for d in results.values()}
+    mixed = len(sizes) > 1
     lines = ["## Performance", ""]
     sample = next(iter(results.values()), None) or loadtest
     if sample:
@@ -90,7 +98,9 @@ def render() -> str:
             + (" (uncommitted changes)" if sample.get("dirty") else "")
             + "."
         )
-        if ds.get("victims"):
+        if mixed:
+            lines.append("Synthetic national data sets of different sizes (shown per figure); see docs/performance.md.")
+        elif ds.get("victims"):
             tables = ds.get("tables") or {}
             services = next((v for k, v in tables.items() if k.lower().endswith(("service", "servicerecord"))), None)
             lines.append(
@@ -113,7 +123,10 @@ def render() -> str:
             if data is None:
                 cells.append("not run")
                 continue
-            cells.append(f"{STATUS.get(data.get('status'), data.get('status'))} {_figure(data)}".strip())
+            cell = f"{STATUS.get(data.get('status'), data.get('status'))} {_figure(data)}".strip()
+            if mixed:
+                cell += f" ({_scale((data.get('dataset') or {}).get('victims'))} victims)"
+            cells.append(cell)
             why = _why(data)
             if why:
                 notes.append(f"{db}: {why}" if len(dbs) > 1 else why)

@@ -519,7 +519,7 @@ def plan_out(p: ReintegrationPlan) -> dict:
     }
 
 
-class PlanIn(Schema):
+class ReintegrationPlanIn(Schema):
     responsible_org: UUID
     return_on: dt.date
     destination_region: str | None = None
@@ -527,7 +527,7 @@ class PlanIn(Schema):
     goals: str = ""
 
 
-class PlanPatch(Schema):
+class ReintegrationPlanPatch(Schema):
     version: int
     responsible_org: UUID | None = None
     return_on: dt.date | None = None
@@ -547,14 +547,14 @@ def get_plan(request, case_id: UUID):
 
 
 @router.post("/cases/{case_id}/reintegration", response={201: PlanOut}, summary="Buat rencana reintegrasi")
-def create_plan(request, case_id: UUID, body: PlanIn):
+def create_plan(request, case_id: UUID, body: ReintegrationPlanIn):
     case = selectors.case_for(request.user, case_id, "service.edit")
     plan = services.reintegration_plan_create(actor=request.user, case=case, **body.dict())
     return Status(201, plan_out(plan))
 
 
 @router.patch("/cases/{case_id}/reintegration", response=PlanOut, summary="Ubah rencana reintegrasi")
-def patch_plan(request, case_id: UUID, body: PlanPatch):
+def patch_plan(request, case_id: UUID, body: ReintegrationPlanPatch):
     case = selectors.case_for(request.user, case_id, "service.view")
     plan = selectors.plan_for_case(request.user, case)
     if plan is None:

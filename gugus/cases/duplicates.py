@@ -213,6 +213,15 @@ def find_candidates(user, data, *, exclude_victim=None, limit: int = 10, audit: 
             "victim_id", "full_name", "aliases", "birth_date"
         )
     }
+    # Names of records merged into a candidate count as the candidate's names.
+    merged_names: dict[str, list[str]] = {}
+    for ident in (
+        Identity.objects.filter(victim__merged_into__in=list(victims))
+        .only("victim_id", "full_name", "aliases")
+        .select_related(None)
+    ):
+        target = str(Victim.objects.filter(pk=ident.victim_id).values_list("merged_into_id", flat=True).first())
+        merged_names.setdefault(target, []).extend([ident.full_name, *ident.aliases.splitlines()])
     # Score each original id, keep the best per final victim.
     scored: dict[str, tuple[int, list[str], bool]] = {}
     for vid in all_ids:
@@ -227,7 +236,9 @@ def find_candidates(user, data, *, exclude_victim=None, limit: int = 10, audit: 
         ident = identities.get(vid)
         score = 100 if "NIK sama" in reasons else 95 if is_strong else 0
         if ident is not None and probe.names:
-            cand_names = [folded_tokens(n) for n in [ident.full_name, *ident.aliases.splitlines()]]
+            cand_names = [
+                folded_tokens(n) for n in [ident.full_name, *ident.aliases.splitlines(), *merged_names.get(final, [])]
+            ]
             best = max((_name_score(q, c) for q in probe.names for c in cand_names if c), default=0.0)
             cbirth = dt.date.fromisoformat(ident.birth_date) if ident.birth_date else None
             if not is_strong:

@@ -36,7 +36,10 @@ _ACCESS_LITERAL_MAX = 2000
 # Counts stop here: "1000+" is as useful to a person as an exact number and costs nothing.
 COUNT_CAP = 1000
 MAX_LIMIT = 200
-MAX_OFFSET = 10_000
+MAX_OFFSET = 5_000_000
+# Beyond this offset a scope with a large arm is paged by the database (SQL OFFSET: memory stays
+# flat, time grows with depth); the cursor stays fast at any depth.
+ARM_OFFSET_MAX = 1000
 # A scope arm with at most this many rows is fetched whole (ids and sort keys) and sorted here.
 ARM_SMALL = 3000
 
@@ -341,25 +344,23 @@ def _resolve_merged(victim_ids) -> list:
     return list(ids)
 
 
-def victim_ids_by_name(name: str, *, limit: int = 5000):
-    """Victims whose name (or alias) has every token of `name` (spelling folded), as a list of
-    ids, or a subquery when the name is too common for a list."""
+def victim_ids_by_name(name: str, *, limit: int = 300):
+    """Victims whose name (or alias) has every token of `name` (spelling folded): a list of ids,
+    or, for a common name, a subquery the database joins itself. (A merge moves the merged
+    record's name tokens to the record it was merged into, so no mapping is needed here.)"""
     hashes = query_phonetic_hashes(name)
     if not hashes:
         return []
     from django.db.models import Count
 
-    rows = (
-        NameToken.objects.filter(token_hash__in=hashes)
-        .values("victim_id")
-        .annotate(n=Count("token_hash", distinct=True))
-        .filter(n__gte=len(hashes))
-        .values_list("victim_id", flat=True)
-    )
+    rows = NameToken.objects.filter(token_hash__in=hashes)
+    if len(hashes) > 1:
+        rows = rows.values("victim_id").annotate(n=Count("token_hash", distinct=True)).filter(n__gte=len(hashes))
+    rows = rows.values_list("victim_id", flat=True)
     ids = list(rows[: limit + 1])
     if len(ids) > limit:
         return rows
-    return _resolve_merged(ids)
+    return list(set(ids))
 
 
 def _victims_by_hash(field_name: str, value: str) -> list:
@@ -551,13 +552,14 @@ def case_search(
 ) -> CasePage:
     """One page of the cases `user` may see, filtered and sorted. Plain function for the UI, the
     API and benchmarks. `cursor` (from the previous page's `next_cursor`) pages by keyset, which
-    stays fast at any depth; `offset` is kept for simple clients and capped at MAX_OFFSET."""
+    stays fast at any depth; `offset` is kept for simple clients (deep offsets cost time, never
+    memory)."""
     if sort not in SORTS:
         raise ValidationError({"sort": "Urutan tidak dikenal: " + ", ".join(SORTS)})
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError({"limit": f"limit harus 1–{MAX_LIMIT}."})
     if not 0 <= offset <= MAX_OFFSET:
-        raise ValidationError({"offset": f"offset harus 0–{MAX_OFFSET}; gunakan cursor untuk halaman lebih jauh."})
+        raise ValidationError({"offset": f"offset harus 0–{MAX_OFFSET}; gunakan cursor untuk halaman jauh."})
     filters = {
         "q": q,
         "nik": nik,
@@ -578,23 +580,66 @@ def case_search(
         # A case number, name, NIK or phone narrows the search to a handful of cases: one query
         # driven by that filter, with the scope as a row test, beats merging the arms.
         arms = [(ScopeArm(Q(), selective=True), cases_visible_to(user, perm).filter(cond))]
-    total = capped = None
-    if count:
-        total, capped = _count_union(arms)
     order = [f for f in SORTS[sort] if f]
     keys = [f.lstrip("-") for f in order]
+    if offset > ARM_OFFSET_MAX and any(arm.big for arm, _ in arms):
+        return _deep_page(user, perm, cond, order, limit, offset, count, arms, sort)
     want = offset + limit + 1
-    # Each arm gives its first `want` rows in order; the page is the first `want` of their union.
-    found: dict = {}
+    desc = order[0].startswith("-")
+    after = tuple(_decode_cursor(cursor, sort)) if cursor else None
+    narrowed = _narrowing(filters)
+    date_sort = keys[0] == "identification_date"
+    # First pass: arms that are small (or narrowed by the filters) are fetched whole, once: their
+    # rows serve the count and the page (the cursor is applied here, in Python).
+    plans = []
     for arm, arm_qs in arms:
-        if keyset is not None:
-            arm_qs = arm_qs.filter(keyset)
-        for row in _arm_first_rows(arm, arm_qs, order, keys, want, narrowed=_narrowing(filters)):
+        whole = None
+        if arm.selective or (narrowed and not arm.root) or (not arm.big and not date_sort):
+            rows = list(arm_qs.order_by().values_list("pk", *keys)[: ARM_SMALL + 1])
+            whole = rows if len(rows) <= ARM_SMALL else None
+        plans.append((arm, arm_qs, whole))
+    total = capped = None
+    if count:
+        total, capped = _count_union(plans)
+    # Second pass: each arm's first `want` rows in order; the page is the first `want` of their union.
+    found: dict = {}
+    for arm, arm_qs, whole in plans:
+        if whole is not None:
+            rows = whole
+            if after is not None:
+                rows = [r for r in rows if (tuple(r[1:]) < after if desc else tuple(r[1:]) > after)]
+        else:
+            rows = _arm_first_rows(arm, arm_qs.filter(keyset) if keyset is not None else arm_qs, order, keys, want)
+        for row in rows:
             found[row[0]] = row[1:]
     ranked = sorted(found.items(), key=lambda kv: kv[1], reverse=order[0].startswith("-"))[offset:want]
     has_more = len(ranked) > limit
     page_ids = [pk for pk, _ in ranked[:limit]]
     items = _load_page(page_ids)
+    return CasePage(
+        items=items,
+        count=total if total is not None else -1,
+        count_capped=bool(capped),
+        has_more=has_more,
+        next_cursor=_cursor_for(items[-1], sort) if has_more and items else None,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def _deep_page(user, perm, cond, order, limit, offset, count, arms, sort) -> CasePage:
+    """A deep offset page read by the database itself: one query, `limit + 1` rows in memory."""
+    total = capped = None
+    if count:
+        total, capped = _count_union([(arm, qs, None) for arm, qs in arms])
+    rows = list(
+        cases_visible_to(user, perm)
+        .filter(cond)
+        .order_by(*order)
+        .values_list("pk", flat=True)[offset : offset + limit + 1]
+    )
+    items = _load_page(rows[:limit])
+    has_more = len(rows) > limit
     return CasePage(
         items=items,
         count=total if total is not None else -1,
@@ -640,33 +685,29 @@ def _load_page(page_ids: list) -> list[Case]:
     return items
 
 
-def _count_union(arms) -> tuple[int, bool]:
+def _count_union(plans) -> tuple[int, bool]:
     """How many distinct cases the arms hold, stopping at COUNT_CAP (cheap: no COUNT(*) over a
     large set, no DISTINCT over an OR)."""
     ids: set = set()
-    for _arm, arm_qs in arms:
-        got = list(arm_qs.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
-        ids.update(got)
-        if len(got) > COUNT_CAP or len(ids) > COUNT_CAP:
+    for _arm, arm_qs, whole in plans:
+        if whole is not None:
+            ids.update(r[0] for r in whole)
+        else:
+            got = list(arm_qs.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+            ids.update(got)
+            if len(got) > COUNT_CAP:
+                return COUNT_CAP, True
+        if len(ids) > COUNT_CAP:
             return COUNT_CAP, True
     return len(ids), False
 
 
-def _arm_first_rows(
-    arm: ScopeArm, arm_qs: QuerySet[Case], order: list[str], keys: list[str], want: int, narrowed: bool = False
-) -> list:
-    """The arm's first `want` (pk, *sort keys) rows in `order`.
-
-    A small arm is fetched whole without ORDER BY (the database answers from the arm's own index,
-    never walking a sort index past rows that do not match) and sorted here. A large arm is
-    read in order: for the date sorts straight from a composite index; for the other sorts the
-    ordering expression is wrapped so the database collects the arm's rows by its filter and
-    keeps the top rows, instead of walking the whole sort index."""
-    if not arm.big or arm.selective or narrowed:
-        # Small by nature, or narrowed by filters: try fetching it whole.
-        rows = list(arm_qs.order_by().values_list("pk", *keys)[: ARM_SMALL + 1])
-        if len(rows) <= ARM_SMALL:
-            return rows
+def _arm_first_rows(arm: ScopeArm, arm_qs: QuerySet[Case], order: list[str], keys: list[str], want: int) -> list:
+    """The arm's first `want` (pk, *sort keys) rows in `order`, read in order by the database: for
+    the date sorts straight from a composite index (arm column, date, number) or the date index;
+    for the other sorts of a large arm the ordering expression is wrapped, so the database
+    collects the arm's rows through its filter and keeps the top ones, instead of walking a whole
+    sort index past rows that do not match."""
     if keys[0] == "identification_date" or arm.root:
         return list(arm_qs.order_by(*order).values_list("pk", *keys)[:want])
     exprs = [

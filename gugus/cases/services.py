@@ -235,6 +235,9 @@ def identity_index(*, victim: Victim, identity: Identity, new: bool = False) -> 
     names = " ".join([identity.full_name, *identity.aliases.splitlines()])
     if not new:
         NameToken.objects.filter(victim=victim).delete()
+        # Records merged into this one keep being found under their names.
+        for merged in Identity.objects.filter(victim__merged_into=victim).only("full_name", "aliases"):
+            names += " " + " ".join([merged.full_name, *merged.aliases.splitlines()])
     NameToken.objects.bulk_create(
         [NameToken(victim=victim, kind=k, token_hash=h, birth_year=victim.birth_year) for k, h in token_hashes(names)]
     )
@@ -969,6 +972,8 @@ def victim_merge(*, actor, source_case: Case, target_case: Case, reason: str = "
             victim=target, version=F("version") + 1, updated_at=timezone.now(), updated_by=actor
         )
         Victim.objects.filter(pk=source.pk).update(merged_into=target, version=F("version") + 1)
+        # The target answers name searches for the merged record too (undone by victim_unmerge).
+        NameToken.objects.filter(victim=source).update(victim=target, birth_year=target.birth_year)
         merge = VictimMerge.objects.create(
             source=source,
             target=target,
@@ -1018,6 +1023,13 @@ def victim_unmerge(*, actor, merge: VictimMerge, reason: str = "") -> VictimMerg
             victim=merge.source, version=F("version") + 1, updated_at=timezone.now(), updated_by=actor
         )
         Victim.objects.filter(pk=merge.source_id).update(merged_into=None, version=F("version") + 1)
+        for victim in Victim.objects.filter(pk__in=[merge.source_id, merge.target_id]):
+            identity = Identity.objects.filter(victim=victim).first()
+            if identity is not None:
+                identity_index(victim=victim, identity=identity)  # each record's own tokens again
+                Identity.objects.filter(pk=identity.pk).update(
+                    nik_hash=identity.nik_hash, phone_hash=identity.phone_hash, document_hash=identity.document_hash
+                )
         merge.undone_at = timezone.now()
         merge.undone_by = actor
         merge.save(update_fields=["undone_at", "undone_by"])

@@ -37,6 +37,8 @@ from .forms import (
 from .models import Case, CaseStatus, Consent, Perpetrator, VictimMerge
 from .panels import render_case_panels
 from .selectors import (
+    CASE_NUMBER_RE,
+    CASE_PREFIX_RE,
     CasePage,
     can_view_identity,
     case_allows,
@@ -102,6 +104,9 @@ def case_list(request):
     for k in URL_FILTERS:
         if request.GET.get(k):
             filters[k] = request.GET[k]
+    # A case number is not an identity value: it may come in the URL (links, bookmarks).
+    if CASE_NUMBER_RE.match(request.GET.get("q", "").strip()) or CASE_PREFIX_RE.match(request.GET.get("q", "").strip()):
+        filters["q"] = request.GET["q"].strip()
     form = SearchForm(initial=filters)
     errors = None
     page = CasePage(items=[], count=0, count_capped=False, has_more=False)
@@ -111,8 +116,15 @@ def case_list(request):
             for k in ("date_from", "date_to"):
                 if filters.get(k):
                     args[k] = dt.date.fromisoformat(filters[k])
+            page_no = request.GET.get("page", "")
+            offset = (int(page_no) - 1) * 50 if page_no.isdigit() and 0 < int(page_no) <= 100_000 else 0
             page = case_search(
-                user, **args, sort=filters.get("sort") or "-date", cursor=request.GET.get("cursor"), limit=50
+                user,
+                offset=0 if request.GET.get("cursor") else offset,
+                **args,
+                sort=filters.get("sort") or "-date",
+                cursor=request.GET.get("cursor"),
+                limit=50,
             )
         except ValidationError as exc:
             errors = _error_text(exc)
@@ -123,6 +135,7 @@ def case_list(request):
     rows = [(c, idents.get(c.pk), labels.get(c.pk, [])) for c in page.items]
     base_qs = request.GET.copy()
     base_qs.pop("cursor", None)
+    base_qs.pop("page", None)
     return render(
         request,
         "cases/list.html",

@@ -38,9 +38,26 @@ def display(value: float | None, decimals: int = 1) -> str:
     return charts.fmt(value, charts.auto_decimals([value], decimals))
 
 
+def _single_ref(text: str) -> str:
+    """ "elemen=…&rincian=…" when a formula is one data element (drill-through link), else ""."""
+    from urllib.parse import urlencode
+
+    from . import formula
+
+    try:
+        node = formula.parse(text)
+    except formula.FormulaError:
+        return ""
+    if isinstance(node, formula.Ref) and node.code in engine.element_meta():
+        return urlencode({"elemen": node.code, "rincian": node.disagg})
+    return ""
+
+
 def _indicator_row(ind: Indicator, iv, year: int, region_code: str, targets) -> dict:
     target = target_for(ind, year, region_code, targets.get(ind.id, []))
     return {
+        "num_drill": _single_ref(ind.numerator),
+        "den_drill": _single_ref(ind.denominator),
         "code": ind.code,
         "name": ind.name_id,
         "name_en": ind.name_en,

@@ -42,6 +42,12 @@ def reporting_policy() -> ReportingPolicy:
     return policy
 
 
+def _definitions_changed() -> None:
+    from .engine import bump_data_version
+
+    transaction.on_commit(bump_data_version)
+
+
 def _require(actor, perm: str) -> None:
     if not scope_for(actor).has(perm):
         raise PermissionDenied("Anda tidak berwenang untuk tindakan ini.")
@@ -106,7 +112,7 @@ def closing_close(
     due = closing_due_date(key)
     now = timezone.now()
     with transaction.atomic():
-        existing = MonthClosing.objects.select_for_update().filter(region=region, month=key).first()
+        existing = MonthClosing.objects.select_for_update().filter(region=region, month=key).order_by("pk").first()
         if existing is not None and existing.reopened_at is None:
             raise Conflict(f"{period.label} untuk {region.name} sudah ditutup.", current_version=existing.version)
         values = {
@@ -225,6 +231,7 @@ def policy_update(*, actor, data: dict, expected_version: int | None = None) -> 
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        _definitions_changed()
         for k, v in values.items():
             setattr(policy, k, v)
         save_versioned(policy, actor=actor, expected_version=expected_version, fields=list(values))
@@ -266,6 +273,7 @@ def indicator_create(*, actor, data: dict) -> Indicator:
     _require(actor, "indicator.edit")
     cleaned = ind.validate_definition(data)
     with transaction.atomic():
+        _definitions_changed()
         indicator = Indicator.objects.create(
             origin=Indicator.Origin.USER,
             created_by=actor,
@@ -293,6 +301,7 @@ def indicator_update(*, actor, indicator: Indicator, data: dict, expected_versio
     if not changed:
         return indicator
     with transaction.atomic():
+        _definitions_changed()
         for k in changed:
             setattr(indicator, k, cleaned[k])
         save_versioned(indicator, actor=actor, expected_version=expected_version, fields=changed)
@@ -320,8 +329,12 @@ def indicator_target_set(
     if len(note or "") > 200:
         raise ValidationError({"note": "Catatan paling banyak 200 karakter."})
     with transaction.atomic():
+        _definitions_changed()
         target = (
-            IndicatorTarget.objects.select_for_update().filter(indicator=indicator, year=year, region=region).first()
+            IndicatorTarget.objects.select_for_update()
+            .filter(indicator=indicator, year=year, region=region)
+            .order_by("pk")
+            .first()
         )
         if v is None:
             if target is not None:
@@ -386,6 +399,7 @@ def index_weights_update(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        _definitions_changed()
         save_versioned(index, actor=actor, expected_version=expected_version, fields=["name_id"])
         for key, w in new.items():
             IndexComponent.objects.filter(pk=components[key].pk).update(weight=w)
@@ -461,6 +475,7 @@ def context_import(*, actor, series_code: str, text: str, source_note: str = "",
     if errors:
         raise ValidationError({"file": errors[:50]})
     with transaction.atomic():
+        _definitions_changed()
         for (code, year), value in clean.items():
             ContextValue.objects.update_or_create(
                 series=series,

@@ -14,7 +14,7 @@ router = Router(tags=["reference"])
 MAX_LIMIT = 500
 
 
-class RegionOut(Schema):
+class ReferenceRegionOut(Schema):
     code: str
     name: str
     kind: str
@@ -28,8 +28,8 @@ class RegionOut(Schema):
         return obj.parent_id
 
 
-class RegionDetail(RegionOut):
-    parents: list[RegionOut]
+class ReferenceRegionDetail(ReferenceRegionOut):
+    parents: list[ReferenceRegionOut]
     children_count: int
     population_male: int | None = None
     population_female: int | None = None
@@ -46,7 +46,7 @@ class RegionPage(Schema):
     resolved: str | None = None
     ambiguous: bool = False
     message: str = ""
-    items: list[RegionOut]
+    items: list[ReferenceRegionOut]
 
 
 class CountryOut(Schema):
@@ -129,7 +129,7 @@ def regions(request, q: str = "", parent: str = "", level: int | None = None, li
     }
 
 
-@router.get("/regions/{code}", response=RegionDetail, summary="Satu wilayah")
+@router.get("/regions/{code}", response=ReferenceRegionDetail, summary="Satu wilayah")
 def region_detail(request, code: str):
     if code != ROOT_CODE and not CODE_RE.match(code):
         raise Http404

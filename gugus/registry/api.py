@@ -378,7 +378,7 @@ def decree_member_remove(request, member_id: UUID):
 # RAD
 
 
-class PlanIn(Schema):
+class RadPlanIn(Schema):
     region_code: str
     title: str
     period_start: int
@@ -393,7 +393,7 @@ class PlanIn(Schema):
     note: str = ""
 
 
-class PlanPatch(Schema):
+class RadPlanPatch(Schema):
     version: int
     title: str | None = None
     period_start: int | None = None
@@ -503,7 +503,7 @@ def plans_list(request, region: str | None = None, status: str | None = None, li
 
 
 @router.post("/plans", response={201: dict})
-def plan_create(request, payload: PlanIn):
+def plan_create(request, payload: RadPlanIn):
     data = payload.model_dump()
     data["renstra_agency_ids"] = _ids(data["renstra_agency_ids"])
     return Status(201, _plan_out(svc.plan_create(actor=request.auth, **data)))
@@ -515,7 +515,7 @@ def plan_get(request, plan_id: UUID):
 
 
 @router.patch("/plans/{plan_id}", response=dict)
-def plan_patch(request, plan_id: UUID, payload: PlanPatch):
+def plan_patch(request, plan_id: UUID, payload: RadPlanPatch):
     pl = sel.for_edit(request.auth, sel.plan_get_for_user(request.auth, plan_id))
     version, data = _changes(payload)
     if "renstra_agency_ids" in data:

@@ -132,7 +132,7 @@ def test_identity_rights(personas, world):
     assert ident.full_name == "Siti Aminah"
     from gugus.audit.models import AuditEvent
 
-    ev = AuditEvent.objects.filter(action="identity_view").last()
+    ev = AuditEvent.objects.filter(action="identity_view").order_by("id").last()
     assert ev.object_id == str(a.victim_id) and "Siti" not in str(ev.detail)
 
 
@@ -240,3 +240,13 @@ def test_victims_visible_without_duplicates(personas, world):
 
     victim_merge(actor=personas.sv_a, source_case=world["a"], target_case=world["a2"], reason="sama")
     assert selectors.victims_visible_to(personas.cw_a).count() == 1
+
+
+def test_deep_offset_is_paged_by_the_database(personas, world, monkeypatch):
+    monkeypatch.setattr(selectors, "ARM_OFFSET_MAX", 1)
+    u = personas.national  # one large arm
+    full = [c.pk for c in selectors.case_search(u, limit=50).items]
+    for offset in range(0, 6):
+        page = selectors.case_search(u, limit=1, offset=offset)
+        assert [c.pk for c in page.items] == full[offset : offset + 1]
+        assert page.has_more == (offset < len(full) - 1)

@@ -179,7 +179,7 @@ def test_edit_bumps_version_records_revision_and_reindexes(personas):
     assert CaseRevision.objects.get(case=case, version=v + 1).fields == ["full_name", "sector"]
     assert Identity.objects.get(victim=case.victim).full_name == "Siti Aminah Rahayu"
     assert NameToken.objects.filter(victim=case.victim, kind="p").count() == 3
-    ev = AuditEvent.objects.filter(action="victim_update").last()
+    ev = AuditEvent.objects.filter(action="victim_update").order_by("id").last()
     assert ev.detail["fields"] == ["full_name", "sector"] and "Rahayu" not in str(ev.detail)
 
 

@@ -128,6 +128,8 @@ def run_cases(cases: list[tuple[str, MatrixCase]], client_for_case: Callable[[Ma
             client = client_for_case(case)
             with transaction.atomic():
                 response = send(client, case)
+                # Undo the request's writes so every case meets the world as it was built.
+                transaction.set_rollback(True)
         except Exception as exc:  # noqa: BLE001 - every crash is a finding, reported with the rest
             failures.append(f"{where}: expected {case.expected}, raised {type(exc).__name__}: {exc}"[:500])
             continue

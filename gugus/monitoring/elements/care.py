@@ -20,6 +20,8 @@ from . import Category, ElementSpec, Filter, SourceUnavailable, code_suffix, mar
 from .cases import _cell_conditions, counted_q, counted_sql
 
 SOURCE = "care"
+# extract() yields one row per key, regions already analytics regions (SQL SUBSTR).
+NORMALISED = True
 CELL_KINDS: set[str] = set()
 REGION_WIDE_KINDS = {
     "case",

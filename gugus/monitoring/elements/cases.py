@@ -17,6 +17,8 @@ from .. import sql
 from . import Category, ElementSpec, Filter, SourceUnavailable, code_suffix, marginals
 
 SOURCE = "cases"
+# extract() yields one row per key, regions already analytics regions (SQL SUBSTR).
+NORMALISED = True
 # A case's own cell is enough for these kinds; everything else case-level refreshes the region.
 CELL_KINDS = {"case"}
 REGION_WIDE_KINDS = {"victim", "case_merge", "victim_merge", "transfer"}

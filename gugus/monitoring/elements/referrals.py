@@ -13,6 +13,8 @@ from . import Category, ElementSpec, Filter, SourceUnavailable, code_suffix, mar
 from .cases import counted_q, counted_sql
 
 SOURCE = "referrals"
+# extract() yields one row per key, regions already analytics regions (SQL SUBSTR).
+NORMALISED = True
 CELL_KINDS: set[str] = set()
 REGION_WIDE_KINDS = {"referral", "transfer", "case"}
 OPEN = ("sent", "accepted")

@@ -298,3 +298,30 @@ def test_api_indicators_values_elements_and_dashboards(built, api_for):
     r = nat.put("/api/v1/indicators/x_test/targets", {"year": 2026, "value": 5}, content_type="application/json")
     assert r.status_code == 200 and r.json()["targets"][0]["value"] == 5
     assert api_for(None).get("/api/v1/indicators").status_code == 401
+
+
+def test_a_new_target_shows_at_once_on_a_cached_dashboard(personas, django_capture_on_commit_callbacks):
+    from gugus.monitoring.dashboard import dashboard_data
+    from gugus.monitoring.models import Indicator
+
+    engine.rebuild_all()
+    region = Region.objects.get(code="32")
+    period = Period.whole_year(2026)
+    before = {k["code"]: k for k in dashboard_data(region, period)["kpis"]}
+    assert before["spm_health"]["target"] is None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.indicator_target_set(
+            actor=personas.national, indicator=Indicator.objects.get(code="spm_health"), year=2026, value=77
+        )
+    after = {k["code"]: k for k in dashboard_data(region, period)["kpis"]}
+    assert after["spm_health"]["target"] == 77
+
+
+def test_indicator_numerators_link_to_their_records_for_case_readers_only(built, client_for):
+    body = client_for(built.province).get("/monitoring/wilayah/32/?periode=2025").content.decode()
+    assert "elemen=cases_served&amp;rincian=spm%3Ahealth" in body or "elemen=cases_served&rincian=spm%3Ahealth" in body
+    r = client_for(built.province).get("/monitoring/telusur/?elemen=cases_served&rincian=spm:health&wilayah=32"
+                                       "&periode=2025")
+    assert r.status_code == 200
+    body = client_for(built.executive).get("/monitoring/wilayah/32/?periode=2025").content.decode()
+    assert "/monitoring/telusur/" not in body

@@ -213,3 +213,13 @@ def test_stock_elements_are_positions_at_period_end(personas):
     assert value("32.12", Period.whole_year(2025), ref) == 0  # inactive at the end of the year
     assert value("32", Period.month(2025, 3), ref) == 1
     assert value("32", Period.month(2025, 3), ("population", "")) > 0
+
+
+def test_only_one_rebuild_at_a_time(personas):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        pytest.skip("advisory locks are re-entrant within one session; the lock is exercised on SQLite")
+    with engine.rebuild_lock(), pytest.raises(engine.RebuildInProgress):
+        engine.rebuild_all()
+    assert engine.rebuild_all().rows > 0

@@ -216,3 +216,24 @@ def test_the_ui_edits_an_indicator_and_sets_a_target(personas, client_for):
     r = c.post(f"/monitoring/indikator/{ind.code}/target/", {"year": 2026, "value": "175"}, follow=True)
     assert "rentang" in r.content.decode()
     assert IndicatorTarget.objects.get(indicator=ind, year=2026).value == 75
+
+
+def test_admin_applies_the_same_definition_checks(personas, client_for):
+    admin = client_for(personas.admin)
+    r = admin.get("/admin/monitoring/indicator/")
+    assert r.status_code == 200
+    ind = Indicator.objects.get(code="child_share")
+    data = {f: getattr(ind, f) if getattr(ind, f) is not None else "" for f in services.EDITABLE}
+    data.update(
+        {
+            "numerator": "child_share + 1",
+            "active": "on",
+            "sort": 1,
+            "targets-TOTAL_FORMS": 0,
+            "targets-INITIAL_FORMS": 0,
+        }
+    )
+    r = admin.post(f"/admin/monitoring/indicator/{ind.pk}/change/", data)
+    assert r.status_code == 200 and "dirinya sendiri" in r.content.decode()
+    ind.refresh_from_db()
+    assert ind.numerator == "victims_identified[age:child]"
