@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -33,6 +33,16 @@ def _validation_payload(exc: ValidationError) -> dict:
 @api.exception_handler(ValidationError)
 def _on_validation(request, exc):
     return api.create_response(request, _validation_payload(exc), status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _on_too_big(request, exc):
+    return api.create_response(request, {"detail": "Badan permintaan terlalu besar."}, status=413)
+
+
+@api.exception_handler(PermissionDenied)
+def _on_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Tidak diizinkan."}, status=403)
 
 
 @api.exception_handler(Conflict)

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
@@ -68,6 +69,12 @@ class RegionOut(Schema):
 def _region_out(r: Region) -> dict:
     return {"code": r.code, "name": r.name, "kind": r.kind, "level": r.level, "parent_code": r.parent_id}
 
+
+
+def _check_year(year: int) -> None:
+    """A year filter outside the calendar the database can hold is bad input, not a crash."""
+    if not 1900 <= year <= 2100:
+        raise ValidationError({"year": "Tahun harus antara 1900 dan 2100."})
 
 @router.get("/regions", response=list[RegionOut])
 def regions_search(request, q: str = ""):
@@ -835,6 +842,7 @@ def trainings_list(
     if region:
         qs = qs.filter(sel.subtree_q("region__code", region))
     if year:
+        _check_year(year)
         qs = qs.filter(start_date__year=year)
     if topic:
         qs = qs.filter(topic_id=f"training_topic.{topic}")
@@ -1010,6 +1018,7 @@ def prevention_list(
     if region:
         qs = qs.filter(sel.subtree_q("region__code", region))
     if year:
+        _check_year(year)
         qs = qs.filter(date__year=year)
     if kind:
         qs = qs.filter(kind_id=f"prevention_kind.{kind}")

@@ -134,7 +134,6 @@ def rebuild(slow: bool) -> None:
 
 
 def state(batches: list[str]) -> dict:
-    from django.db.models import Count
 
     from gugus.cases.models import Case, Victim
 
@@ -148,11 +147,15 @@ def state(batches: list[str]) -> dict:
     except ImportError:
         pass
     try:
-        from gugus.monitoring.models import AnalyticsGeneration, AnalyticsValue
+        from gugus.monitoring.models import AnalyticsGeneration, AnalyticsValueA, AnalyticsValueB
 
-        out["generations"] = [[g.id, g.status, g.rows] for g in AnalyticsGeneration.objects.order_by("id")]
+        gens = list(AnalyticsGeneration.objects.order_by("id"))
+        out["generations"] = [[g.id, g.status, g.rows] for g in gens]
+        # Values live in one of two slot tables; a slot holds the values of the generation
+        # that last filled it (active, or building when a rebuild was killed).
+        slots = {"a": AnalyticsValueA.objects.count(), "b": AnalyticsValueB.objects.count()}
         out["values_by_generation"] = {
-            str(r["generation"]): r["n"] for r in AnalyticsValue.objects.values("generation").annotate(n=Count("id"))
+            str(g.id): slots.get(g.slot, 0) for g in gens if g.status in ("active", "building")
         }
     except ImportError:
         pass

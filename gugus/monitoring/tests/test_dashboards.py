@@ -320,8 +320,9 @@ def test_a_new_target_shows_at_once_on_a_cached_dashboard(personas, django_captu
 def test_indicator_numerators_link_to_their_records_for_case_readers_only(built, client_for):
     body = client_for(built.province).get("/monitoring/wilayah/32/?periode=2025").content.decode()
     assert "elemen=cases_served&amp;rincian=spm%3Ahealth" in body or "elemen=cases_served&rincian=spm%3Ahealth" in body
-    r = client_for(built.province).get("/monitoring/telusur/?elemen=cases_served&rincian=spm:health&wilayah=32"
-                                       "&periode=2025")
+    r = client_for(built.province).get(
+        "/monitoring/telusur/?elemen=cases_served&rincian=spm:health&wilayah=32&periode=2025"
+    )
     assert r.status_code == 200
     body = client_for(built.executive).get("/monitoring/wilayah/32/?periode=2025").content.decode()
     assert "/monitoring/telusur/" not in body

@@ -275,12 +275,12 @@ def matrix_cases(world) -> list[MatrixCase]:
     cases.append(MatrixCase("PUT", f"{API}/activities/{act.pk}/years/2025", {"target": "4"}, "gt_kab", 200))
     cases.append(MatrixCase("PUT", f"{API}/activities/{act.pk}/years/2026", {"target": "5"}, "steward", 200))
     cases += _writes(
-        "PUT", f"{API}/activities/{act.pk}/years/2027", lambda w: {"target": "5"}, {"gt_kab": 200, "steward": 409}, 404
+        "PUT", f"{API}/activities/{act.pk}/years/2027", lambda w: {"target": "5"}, {"gt_kab": 200, "steward": (200, 409)}, 404
     )
 
     # --- API writes: units and staff ------------------------------------------------------------------
     cases += _writes(
-        "PUT", f"{API}/units/{unit.pk}/profile", lambda w: {"beds": 10}, {"gt_kab": 200, "steward": 409}, 404
+        "PUT", f"{API}/units/{unit.pk}/profile", lambda w: {"beds": 10}, {"gt_kab": 200, "steward": (200, 409)}, 404
     )
     cases += _writes("PUT", f"{API}/units/{p.orgs['rumah-aman-2171'].pk}/profile", lambda w: {"beds": 1}, {}, 404)
     cases += _writes(
@@ -468,7 +468,7 @@ def matrix_cases(world) -> list[MatrixCase]:
         "POST",
         f"/wilayah/praktik-baik/{bp.pk}/replikasi/",
         lambda w: {"region": "Kabupaten Kupang", "year": today.year},
-        {"gt_kab": 302},
+        {"gt_kab": 302, "steward": (302, 422)},
         422,
     )
     return cases
