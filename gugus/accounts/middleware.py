@@ -86,5 +86,12 @@ class SecondFactorMiddleware:
             and not user.is_verified()
             and user_needs_mfa(user)
         ):
+            if request.headers.get("HX-Request"):
+                # An htmx fragment (e.g. the notification badge polled from the nav, also on the
+                # OTP page itself) gets nothing until the second factor is passed: never the OTP
+                # page swapped into a fragment, and no redirect loop.
+                from django.http import HttpResponse
+
+                return HttpResponse(status=204)
             return redirect(f"{reverse('accounts:otp')}?next={request.path}")
         return self.get_response(request)

@@ -147,6 +147,8 @@ def case_get_for_user(user, case_id, perm: str = "victim.view") -> Case:
     try:
         uuid.UUID(str(case_id))
     except ValueError:
+        record("access_denied_or_missing", actor=user, object_type="case", object_id=str(case_id)[:64],
+               detail={"reason": "malformed"})
         raise Http404
     case = (
         cases_visible_to(user, perm)
