@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .env import peak_rss_mib, rss_mib
 from .measure import Result, Target, summarise_ms, time_calls
-from .world import World, get_form_fields
+from .world import World, get_form_fields, search_form_method
 
 BENCHMARKS: list[tuple[str, Callable]] = []
 
@@ -57,12 +57,13 @@ def _status_ok(code: int) -> bool:
     return 200 <= code < 300
 
 
-def _measure_get(client, url: str, params: dict | None, repeats: int) -> tuple[dict, int, int]:
-    """Summary of `repeats` GETs, the number of non-2xx answers and the last status code."""
+def _measure_get(client, url: str, params: dict | None, repeats: int, method: str = "get") -> tuple[dict, int, int]:
+    """Summary of `repeats` requests (GET, or POST for a search form), the number of non-2xx
+    answers and the last status code."""
     statuses = []
 
     def call(_i):
-        r = client.get(url, params or {})
+        r = client.post(url, params or {}, follow=True) if method == "post" else client.get(url, params or {})
         if getattr(r, "streaming", False):
             for _ in r.streaming_content:
                 pass
@@ -78,8 +79,10 @@ def _measure_get(client, url: str, params: dict | None, repeats: int) -> tuple[d
     return summarise_ms(durations), errors, statuses[-1]
 
 
-def _variant(label: str, persona: str, url: str, params: dict | None, bench: Bench, client) -> dict:
-    summary, errors, last = _measure_get(client, url, params, bench.repeats)
+def _variant(
+    label: str, persona: str, url: str, params: dict | None, bench: Bench, client, method: str = "get"
+) -> dict:
+    summary, errors, last = _measure_get(client, url, params, bench.repeats, method)
     return {
         "label": label,
         "persona": persona,
@@ -94,8 +97,10 @@ def _variant(label: str, persona: str, url: str, params: dict | None, bench: Ben
 def _headline(result: Result, variants: list[dict], metric: str = "p95_ms") -> Result:
     refused = [v for v in variants if v.get("n") and 400 <= v.get("status", 200) < 500]
     if refused:  # the API refuses this request for this persona (no permission, parameter not offered)
-        result.notes.append("not applicable (answered 4xx): " + "; ".join(
-            f"{v['label']} ({v['persona']}) → {v['status']}" for v in refused[:8]))
+        result.notes.append(
+            "not applicable (answered 4xx): "
+            + "; ".join(f"{v['label']} ({v['persona']}) → {v['status']}" for v in refused[:8])
+        )
     measured = [v for v in variants if v.get("n") and v not in refused]
     result.variants = variants
     if not measured:
@@ -188,8 +193,11 @@ def _search_params(
             variants.append((name, {name: "true"}))
         elif low in ("sort", "ordering", "order", "urut", "sort_by"):
             schema = schemas.get(name, {}) if schemas else {}
-            values = schema.get("enum") or list(dict.fromkeys(
-                ([schema["default"]] if schema.get("default") else []) + list((options or {}).get("sort", []))))
+            values = schema.get("enum") or list(
+                dict.fromkeys(
+                    ([schema["default"]] if schema.get("default") else []) + list((options or {}).get("sort", []))
+                )
+            )
             for v in (values or ["-identification_date", "case_number"])[:3]:
                 if v:
                     variants.append((f"{name}={v}", {name: v}))
@@ -259,12 +267,16 @@ def bench_cases_search(b: Bench) -> Result:
         if op:
             path, spec = op
             params = w.query_params(spec)
-            for label, q in _search_params([p for p in params if p not in ("limit", "offset", "cursor")], params,
-                                           sample, options):
+            for label, q in _search_params(
+                [p for p in params if p not in ("limit", "offset", "cursor")], params, sample, options
+            ):
                 variants.append(_variant("API " + label, persona, path, q, b, w.api(persona)))
         if page.status_code == 200:
+            method = search_form_method(page.content.decode())
             for label, q in _search_params([n for n in names if n != "page"], {}, sample, options):
-                variants.append(_variant("page " + label, persona, "/kasus/", q, b, w.session(persona)))
+                variants.append(
+                    _variant(f"page ({method.upper()}) " + label, persona, "/kasus/", q, b, w.session(persona), method)
+                )
     if not variants:
         res.reason = "neither the API list nor the /kasus/ page offers search parameters yet"
         return res

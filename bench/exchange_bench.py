@@ -97,7 +97,11 @@ def bench_import(b, target: Target) -> Result:
     connection.close()  # the child writes; SQLite allows one writer at a time
     # As in production: follow-up work (the indicator refresh each new case announces) is queued for
     # the background worker, not run inside the import.
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gugus.settings", "GUGUS_TASK_BACKEND": "django_tasks_db.DatabaseBackend"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gugus.settings",
+        "GUGUS_TASK_BACKEND": "django_tasks_db.DatabaseBackend",
+    }
     child = subprocess.Popen(
         [sys.executable, "-m", "bench.exchange_bench", str(batch.pk), str(user.pk)],
         env=env,

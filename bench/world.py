@@ -44,11 +44,13 @@ def api_client(user) -> Client:
 
 
 class _FormParser(HTMLParser):
-    """The names of the inputs of GET forms on a page (to learn a list page's search fields)."""
+    """The names of the inputs of a page's search form (a GET form, or a POST form marked
+    role="search" — names and NIKs are posted so they never appear in a URL)."""
 
     def __init__(self):
         super().__init__()
         self.in_get_form = False
+        self.method = "get"
         self.names: list[str] = []
         self.options: dict[str, list[str]] = {}
         self._select: str | None = None
@@ -56,9 +58,14 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self.in_get_form = (a.get("method") or "get").lower() == "get"
+            method = (a.get("method") or "get").lower()
+            self.in_get_form = method == "get" or a.get("role") == "search"
+            if self.in_get_form and not self.names:
+                self.method = method
         elif self.in_get_form and tag in ("input", "select", "textarea") and a.get("name"):
-            if a.get("type") not in ("submit", "button", "hidden") or tag != "input":
+            if (a.get("type") not in ("submit", "button", "hidden") or tag != "input") and a[
+                "name"
+            ] != "csrfmiddlewaretoken":
                 self.names.append(a["name"])
             if tag == "select":
                 self._select = a["name"]
@@ -77,6 +84,12 @@ def get_form_fields(html: str) -> tuple[list[str], dict[str, list[str]]]:
     p = _FormParser()
     p.feed(html)
     return p.names, p.options
+
+
+def search_form_method(html: str) -> str:
+    p = _FormParser()
+    p.feed(html)
+    return p.method
 
 
 class World:

@@ -183,12 +183,6 @@ def _journey(browser, base: str, password: str, today: dt.date) -> None:
         j.close()
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "Fixed in SecondFactorMiddleware (htmx requests from unverified sessions get an empty 204); non-strict until it runs green in CI. "
-    "Was: base.html polls the referral badge (hx-get every 60 s, also on load) for a logged-in user who has not passed "
-    "the second factor; SecondFactorMiddleware redirects that htmx request to /akun/otp/, and htmx swaps the whole "
-    "OTP page into the header badge: the page ends up with several copies of itself and of the token field. Fix: "
-    "answer htmx requests from unverified sessions with 204/HX-Redirect, or render the nav only once verified."))
 def test_second_factor_page_is_shown_once(live_url, personas, settings):
     exe = chromium_or_skip()
     from playwright.sync_api import sync_playwright
