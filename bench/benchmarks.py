@@ -621,7 +621,7 @@ def bench_paging_memory(b: Bench) -> Result:
     if first.status_code == 422 and op and per_page:
         for smaller in (200, 100, 50):  # the API may cap the page size below what its schema says
             limit = per_page = smaller
-            how = f"API {path}?limit={limit}&offset=…"
+            how = f"API {path}?limit={limit}&" + ("cursor=…" if "cursor" in params else "offset=…")
             first = fetch(0)
             if first.status_code == 200:
                 break
