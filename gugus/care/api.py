@@ -47,6 +47,12 @@ def _require_any(request, *perms: str) -> None:
         raise Http404
 
 
+def _changes(body) -> tuple[int | None, dict]:
+    """The fields the client sent, and the version it read (popped: it goes as `expected_version`)."""
+    changes = body.dict(exclude_unset=True)
+    return changes.pop("version", None), changes
+
+
 def _code(key: str | None) -> str | None:
     return key.split(".", 1)[1] if key else None
 
@@ -185,8 +191,7 @@ def get_service(request, service_id: UUID):
 @router.patch("/services/{service_id}", response=ServiceOut, summary="Ubah layanan (dengan versi)")
 def patch_service(request, service_id: UUID, body: ServicePatch):
     s = selectors.service_get_for_user(request.user, service_id)
-    changes = body.dict(exclude_unset=True)
-    version = changes.pop("version")
+    version, changes = _changes(body)
     services.service_update(actor=request.user, service=s, expected_version=version, **changes)
     return service_out(selectors.service_get_for_user(request.user, service_id))
 
@@ -450,8 +455,7 @@ def get_leg(request, leg_id: UUID):
 @router.patch("/repatriation-legs/{leg_id}", response=LegOut, summary="Ubah tahap pemulangan (dengan versi)")
 def patch_leg(request, leg_id: UUID, body: LegPatch):
     leg = selectors.leg_get_for_user(request.user, leg_id)
-    changes = body.dict(exclude_unset=True)
-    version = changes.pop("version")
+    version, changes = _changes(body)
     services.repatriation_leg_update(actor=request.user, leg=leg, expected_version=version, **changes)
     return leg_out(selectors.leg_get_for_user(request.user, leg_id))
 
@@ -559,8 +563,7 @@ def patch_plan(request, case_id: UUID, body: ReintegrationPlanPatch):
     plan = selectors.plan_for_case(request.user, case)
     if plan is None:
         raise Http404
-    changes = body.dict(exclude_unset=True)
-    version = changes.pop("version")
+    version, changes = _changes(body)
     services.reintegration_plan_update(actor=request.user, plan=plan, expected_version=version, **changes)
     return plan_out(ReintegrationPlan.objects.get(pk=plan.pk))
 
@@ -793,8 +796,7 @@ def get_legal(request, case_id: UUID):
 @router.put("/cases/{case_id}/legal", response=LegalOut, summary="Catat/ubah data perkara (penegak hukum)")
 def put_legal(request, case_id: UUID, body: LegalIn):
     case = selectors.case_for(request.user, case_id, "legal.edit")
-    fields = body.dict(exclude_unset=True)
-    version = fields.pop("version", None)
+    version, fields = _changes(body)
     services.legal_case_save(actor=request.user, case=case, expected_version=version, **fields)
     return _legal_response(request, case)
 
@@ -898,8 +900,7 @@ def get_restitution(request, case_id: UUID):
 @router.put("/cases/{case_id}/restitution", response=RestitutionOut, summary="Catat/ubah restitusi (penegak hukum)")
 def put_restitution(request, case_id: UUID, body: RestitutionIn):
     case = selectors.case_for(request.user, case_id, "legal.edit")
-    fields = body.dict(exclude_unset=True)
-    version = fields.pop("version", None)
+    version, fields = _changes(body)
     services.restitution_save(actor=request.user, case=case, expected_version=version, **fields)
     return restitution_out(case, selectors.restitution_for_case(request.user, case))
 

@@ -21,6 +21,7 @@ from gugus.accounts.scope import scope_for
 from gugus.audit.services import record
 from gugus.cases.models import Case, Perpetrator
 from gugus.cases.timeline import timeline_add
+from gugus.core.errors import Conflict
 from gugus.core.signals import announce
 from gugus.core.versioning import save_versioned
 from gugus.reference.models import Code, Country, Region
@@ -246,6 +247,65 @@ def _announce(kind: str, case: Case, date: dt.date | None) -> None:
         announce(kind, case.origin_region_id, date)
 
 
+def _logged(
+    actor,
+    case: Case,
+    action: str,
+    summary: str,
+    *,
+    obj,
+    object_type: str,
+    kind: str,
+    date: dt.date | None,
+    org: Organisation | None = None,
+    detail: dict | None = None,
+    timeline_kind: str = "",
+    refresh_rights: bool = True,
+) -> None:
+    """The tail of every care write, inside its transaction: the case timeline, the audit event
+    (ids and codes only, never identity), the rights refresh and the announcement to monitoring."""
+    timeline_add(
+        case=case,
+        kind=timeline_kind or action,
+        summary=summary,
+        actor=actor,
+        organisation=org,
+        object_type=object_type,
+        object_id=obj.pk,
+    )
+    record(
+        action,
+        actor=actor,
+        object_type=object_type,
+        object_id=obj.pk,
+        organisation_id=org.pk if org else None,
+        region_code=case.region_id,
+        detail={"case": str(case.pk), **(detail or {})},
+    )
+    if refresh_rights:
+        rights_refresh(case)
+    _announce(kind, case, date)
+
+
+def _require_record_write(actor, case: Case, org_id, perm: str = "service.edit") -> str:
+    """Write access to one existing care record: full reach, or a referred organisation's reach
+    over the records its own organisation provides or is responsible for; else 404."""
+    reach = require_write(actor, case, perm)
+    if reach == OWN and org_id not in user_org_ids(actor):
+        raise Http404
+    return reach
+
+
+def _apply(obj, values: dict) -> list[str]:
+    """Set the values that differ; return the changed fields (without `_id`)."""
+    changed = []
+    for f, v in values.items():
+        if getattr(obj, f) != v:
+            setattr(obj, f, v)
+            changed.append(f.removesuffix("_id"))
+    return changed
+
+
 def _rupiah(amount) -> str:
     from lokal import format_rupiah
 
@@ -387,19 +447,10 @@ def service_create(
     return service
 
 
-def _service_logged(actor, service: ServiceRecord, action: str, summary: str, changed: list[str] | None = None) -> None:
-    case = service.case
-    timeline_add(
-        case=case,
-        kind=action,
-        summary=summary,
-        actor=actor,
-        organisation=service.provider_org,
-        object_type="service",
-        object_id=service.pk,
-    )
+def _service_logged(
+    actor, service: ServiceRecord, action: str, summary: str, changed: list[str] | None = None, reason: str = ""
+) -> None:
     detail = {
-        "case": str(case.pk),
         "service_type": service.type_code,
         "status": service.status,
         "provider_org": str(service.provider_org_id),
@@ -407,17 +458,20 @@ def _service_logged(actor, service: ServiceRecord, action: str, summary: str, ch
     }
     if changed is not None:
         detail["changed"] = changed
-    record(
+    if reason:
+        detail["reason"] = reason
+    _logged(
+        actor,
+        service.case,
         action,
-        actor=actor,
+        summary,
+        obj=service,
         object_type="service",
-        object_id=service.pk,
-        organisation_id=service.provider_org_id,
-        region_code=case.region_id,
+        kind="service",
+        date=service.requested_on,
+        org=service.provider_org,
         detail=detail,
     )
-    rights_refresh(case)
-    _announce("service", case, service.requested_on)
 
 
 def service_update(*, actor, service: ServiceRecord, expected_version: int | None = None, **changes) -> ServiceRecord:
@@ -426,9 +480,7 @@ def service_update(*, actor, service: ServiceRecord, expected_version: int | Non
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "Kolom ini tidak dapat diubah."))
     case = service.case
-    reach = require_write(actor, case, "service.edit")
-    if reach == OWN and service.provider_org_id not in user_org_ids(actor):
-        raise Http404
+    reach = _require_record_write(actor, case, service.provider_org_id)
     linked = ShelterStay.objects.filter(service=service).exists()
     if linked:
         locked = ("service_type", "provider_org", "status", "requested_on", "started_on", "completed_on")
@@ -451,11 +503,7 @@ def service_update(*, actor, service: ServiceRecord, expected_version: int | Non
     data["alt_funding_source"] = service.alt_funding_source_id
     data.update(changes)
     clean = _validate_service(data, case=case, reach=reach, actor=actor, current=service, allow_shelter=linked)
-    changed = []
-    for f, v in clean.items():
-        if getattr(service, f) != v:
-            setattr(service, f, v)
-            changed.append(f.removesuffix("_id"))
+    changed = _apply(service, clean)
     with transaction.atomic():
         if changed:
             save_versioned(service, actor=actor, expected_version=expected_version, fields=changed)
@@ -467,6 +515,35 @@ def service_update(*, actor, service: ServiceRecord, expected_version: int | Non
             changed=[c for c in changed if c != "unfunded"],
         )
     return service
+
+
+def service_delete(*, actor, service: ServiceRecord, reason: str, expected_version: int | None = None) -> None:
+    """Remove a service record entered by mistake (e.g. undoing an import). Same reach as an edit;
+    a shelter stay's service goes with the stay, not alone. The audit event and the case timeline
+    keep what it was and why it went; rights and monitoring figures are recomputed."""
+    _require_record_write(actor, service.case, service.provider_org_id)
+    why = (reason or "").strip() if isinstance(reason, str) or reason is None else str(reason).strip()
+    e = Errors()
+    if not why:
+        e.add("reason", "Alasan penghapusan wajib diisi.")
+    elif len(why) > 500:
+        e.add("reason", "Terlalu panjang (maksimal 500 karakter).")
+    if ShelterStay.objects.filter(service=service).exists():
+        e.add("service_type", "Layanan penampungan mengikuti data masuk/keluar rumah aman dan tidak dihapus sendiri.")
+    e.raise_if_any()
+    with transaction.atomic():
+        version = expected_version if expected_version is not None else service.version
+        if ServiceRecord.objects.filter(pk=service.pk, version=version).delete()[1].get(ServiceRecord._meta.label) != 1:
+            raise Conflict(
+                current_version=ServiceRecord.objects.filter(pk=service.pk).values_list("version", flat=True).first()
+            )
+        _service_logged(
+            actor,
+            service,
+            "service_delete",
+            f"Layanan {_label(service.service_type_id)} oleh {service.provider_org.name} dihapus",
+            reason=why,
+        )
 
 
 # ---------------------------------------------------------------- shelter
@@ -541,26 +618,18 @@ def shelter_admit(
             created_by=actor,
             updated_by=actor,
         )
-        timeline_add(
-            case=case,
-            kind="shelter_admit",
-            summary=f"Masuk {locked.name}" + (" (melebihi kapasitas)" if over else ""),
-            actor=actor,
-            organisation=locked,
-            object_type="shelter_stay",
-            object_id=stay.pk,
-        )
-        record(
+        _logged(
+            actor,
+            case,
             "shelter_admit",
-            actor=actor,
+            f"Masuk {locked.name}" + (" (melebihi kapasitas)" if over else ""),
+            obj=stay,
             object_type="shelter_stay",
-            object_id=stay.pk,
-            organisation_id=locked.pk,
-            region_code=case.region_id,
-            detail={"case": str(case.pk), "over_capacity": over, "occupied_before": occupied},
+            kind="shelter_stay",
+            date=admitted,
+            org=locked,
+            detail={"over_capacity": over, "occupied_before": occupied},
         )
-        rights_refresh(case)
-        _announce("shelter_stay", case, admitted)
     return stay
 
 
@@ -568,9 +637,7 @@ def shelter_discharge(
     *, actor, stay: ShelterStay, discharged_on, reason: str = "", expected_version: int | None = None
 ) -> ShelterStay:
     case = stay.case
-    reach = require_write(actor, case, "service.edit")
-    if reach == OWN and stay.shelter_id not in user_org_ids(actor):
-        raise Http404
+    _require_record_write(actor, case, stay.shelter_id)
     e = Errors()
     if stay.discharged_on is not None:
         e.add("discharged_on", "Korban sudah tercatat keluar.")
@@ -588,26 +655,17 @@ def shelter_discharge(
             svc = ServiceRecord.objects.select_for_update().get(pk=stay.service_id)
             svc.status, svc.completed_on = ServiceStatus.COMPLETED, day
             save_versioned(svc, actor=actor, expected_version=svc.version, fields=["status", "completed_on"])
-        timeline_add(
-            case=case,
-            kind="shelter_discharge",
-            summary=f"Keluar dari {stay.shelter.name}",
-            actor=actor,
-            organisation=stay.shelter,
-            object_type="shelter_stay",
-            object_id=stay.pk,
-        )
-        record(
+        _logged(
+            actor,
+            case,
             "shelter_discharge",
-            actor=actor,
+            f"Keluar dari {stay.shelter.name}",
+            obj=stay,
             object_type="shelter_stay",
-            object_id=stay.pk,
-            organisation_id=stay.shelter_id,
-            region_code=case.region_id,
-            detail={"case": str(case.pk)},
+            kind="shelter_stay",
+            date=day,
+            org=stay.shelter,
         )
-        rights_refresh(case)
-        _announce("shelter_stay", case, day)
     return stay
 
 
@@ -708,35 +766,21 @@ def repatriation_leg_create(*, actor, case: Case, is_demo: bool = False, **data)
 
 
 def _leg_logged(actor, leg: RepatriationLeg, action: str, changed: list[str] | None = None) -> None:
-    case = leg.case
-    timeline_add(
-        case=case,
-        kind=action,
-        summary=f"Pemulangan: {_label(leg.leg_type_id)} ({leg.get_status_display()}) oleh {leg.responsible_org.name}",
-        actor=actor,
-        organisation=leg.responsible_org,
-        object_type="repatriation_leg",
-        object_id=leg.pk,
-    )
-    detail = {
-        "case": str(case.pk),
-        "leg_type": leg.type_code,
-        "status": leg.status,
-        "escort_required": leg.escort_required,
-    }
+    detail = {"leg_type": leg.type_code, "status": leg.status, "escort_required": leg.escort_required}
     if changed is not None:
         detail["changed"] = changed
-    record(
+    _logged(
+        actor,
+        leg.case,
         action,
-        actor=actor,
+        f"Pemulangan: {_label(leg.leg_type_id)} ({leg.get_status_display()}) oleh {leg.responsible_org.name}",
+        obj=leg,
         object_type="repatriation_leg",
-        object_id=leg.pk,
-        organisation_id=leg.responsible_org_id,
-        region_code=case.region_id,
+        kind="repatriation",
+        date=leg.arrived_on or leg.departed_on or leg.planned_on,
+        org=leg.responsible_org,
         detail=detail,
     )
-    rights_refresh(case)
-    _announce("repatriation", case, leg.arrived_on or leg.departed_on or leg.planned_on)
 
 
 def repatriation_leg_update(
@@ -746,9 +790,7 @@ def repatriation_leg_update(
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "Kolom ini tidak dapat diubah."))
     case = leg.case
-    reach = require_write(actor, case, "service.edit")
-    if reach == OWN and leg.responsible_org_id not in user_org_ids(actor):
-        raise Http404
+    reach = _require_record_write(actor, case, leg.responsible_org_id)
     data = {
         f: getattr(leg, f + "_id")
         if f in ("leg_type", "from_region", "from_country", "to_region", "to_country", "funding_source")
@@ -757,11 +799,7 @@ def repatriation_leg_update(
     }
     data.update(changes)
     clean = _validate_leg(data, case=case, reach=reach, actor=actor)
-    changed = []
-    for f, v in clean.items():
-        if getattr(leg, f) != v:
-            setattr(leg, f, v)
-            changed.append(f.removesuffix("_id"))
+    changed = _apply(leg, clean)
     with transaction.atomic():
         if changed:
             save_versioned(leg, actor=actor, expected_version=expected_version, fields=changed)
@@ -823,27 +861,19 @@ def reintegration_plan_create(
                 for m, due in _followup_dates(day)
             ]
         )
-        timeline_add(
-            case=case,
-            kind="reintegration_plan",
-            summary=f"Rencana reintegrasi oleh {org.name}; "
-            f"kunjungan tindak lanjut bulan ke-{', '.join(map(str, FOLLOWUP_MONTHS))}",
-            actor=actor,
-            organisation=org,
-            object_type="reintegration_plan",
-            object_id=plan.pk,
-        )
-        record(
+        _logged(
+            actor,
+            case,
             "reintegration_plan_create",
-            actor=actor,
+            f"Rencana reintegrasi oleh {org.name}; "
+            f"kunjungan tindak lanjut bulan ke-{', '.join(map(str, FOLLOWUP_MONTHS))}",
+            obj=plan,
             object_type="reintegration_plan",
-            object_id=plan.pk,
-            organisation_id=org.pk,
-            region_code=case.region_id,
-            detail={"case": str(case.pk)},
+            kind="reintegration",
+            date=day,
+            org=org,
+            timeline_kind="reintegration_plan",
         )
-        rights_refresh(case)
-        _announce("reintegration", case, day)
     return plan
 
 
@@ -855,9 +885,7 @@ def reintegration_plan_update(
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "Kolom ini tidak dapat diubah."))
     case = plan.case
-    reach = require_write(actor, case, "service.edit")
-    if reach == OWN and plan.responsible_org_id not in user_org_ids(actor):
-        raise Http404
+    _require_record_write(actor, case, plan.responsible_org_id)
     e = Errors()
     if "responsible_org" in changes:
         org = _org(changes["responsible_org"], "responsible_org", e, required=True)
@@ -877,11 +905,7 @@ def reintegration_plan_update(
     if "status" in changes and changes["status"] not in PlanStatus.values:
         e.add("status", "Status tidak dikenal.")
     e.raise_if_any()
-    changed = []
-    for f, v in changes.items():
-        if getattr(plan, f) != v:
-            setattr(plan, f, v)
-            changed.append(f.removesuffix("_id"))
+    changed = _apply(plan, changes)
     with transaction.atomic():
         if changed:
             save_versioned(plan, actor=actor, expected_version=expected_version, fields=changed)
@@ -889,26 +913,18 @@ def reintegration_plan_update(
             for visit in FollowUpVisit.objects.filter(plan=plan, visited_on__isnull=True):
                 visit.due_on = add_months(plan.return_on, visit.month)
                 visit.save(update_fields=["due_on"])
-        timeline_add(
-            case=case,
-            kind="reintegration_plan_update",
-            summary=f"Rencana reintegrasi diperbarui: {plan.get_status_display()}",
-            actor=actor,
-            organisation=plan.responsible_org,
-            object_type="reintegration_plan",
-            object_id=plan.pk,
-        )
-        record(
+        _logged(
+            actor,
+            case,
             "reintegration_plan_update",
-            actor=actor,
+            f"Rencana reintegrasi diperbarui: {plan.get_status_display()}",
+            obj=plan,
             object_type="reintegration_plan",
-            object_id=plan.pk,
-            organisation_id=plan.responsible_org_id,
-            region_code=case.region_id,
-            detail={"case": str(case.pk), "changed": changed},
+            kind="reintegration",
+            date=plan.return_on,
+            org=plan.responsible_org,
+            detail={"changed": changed},
         )
-        rights_refresh(case)
-        _announce("reintegration", case, plan.return_on)
     return plan
 
 
@@ -917,10 +933,8 @@ def followup_record(
 ) -> FollowUpVisit:
     """Record (or correct) the outcome of a follow-up visit."""
     case = visit.case
-    reach = require_write(actor, case, "service.edit")
     plan = visit.plan
-    if reach == OWN and plan.responsible_org_id not in user_org_ids(actor):
-        raise Http404
+    _require_record_write(actor, case, plan.responsible_org_id)
     e = Errors()
     day = _date(visited_on, "visited_on", e, required=True)
     if day and day < plan.return_on:
@@ -938,25 +952,20 @@ def followup_record(
             expected_version=expected_version,
             fields=["visited_on", "outcome", "note", "visited_by_org"],
         )
-        timeline_add(
-            case=case,
-            kind="followup_visit",
-            summary=f"Kunjungan tindak lanjut bulan ke-{visit.month}: {visit.get_outcome_display()}",
-            actor=actor,
-            organisation=org,
-            object_type="followup",
-            object_id=visit.pk,
-        )
-        record(
+        _logged(
+            actor,
+            case,
             "followup_record",
-            actor=actor,
+            f"Kunjungan tindak lanjut bulan ke-{visit.month}: {visit.get_outcome_display()}",
+            obj=visit,
             object_type="followup",
-            object_id=visit.pk,
-            organisation_id=org.pk if org else None,
-            region_code=case.region_id,
-            detail={"case": str(case.pk), "month": visit.month, "outcome": outcome},
+            kind="reintegration",
+            date=day,
+            org=org,
+            detail={"month": visit.month, "outcome": outcome},
+            timeline_kind="followup_visit",
+            refresh_rights=False,
         )
-        _announce("reintegration", case, day)
     return visit
 
 
@@ -1009,28 +1018,18 @@ def right_set(
         rights_refresh(case)
         entry.refresh_from_db()
         label = _label(key)
-        timeline_add(
-            case=case,
-            kind="right_set",
-            summary=f"Hak '{label}': {entry.get_status_display()}",
-            actor=actor,
-            object_type="right",
-            object_id=entry.pk,
-        )
-        record(
+        _logged(
+            actor,
+            case,
             "right_set",
-            actor=actor,
+            f"Hak '{label}': {entry.get_status_display()}",
+            obj=entry,
             object_type="right",
-            object_id=entry.pk,
-            region_code=case.region_id,
-            detail={
-                "case": str(case.pk),
-                "right": key.split(".", 1)[1],
-                "manual_status": status or None,
-                "applied_on": applied,
-            },
+            kind="right",
+            date=applied or _today(),
+            detail={"right": key.split(".", 1)[1], "manual_status": status or None, "applied_on": applied},
+            refresh_rights=False,  # refreshed above, before the entry is re-read
         )
-        _announce("right", case, applied or _today())
     return entry
 
 
@@ -1112,19 +1111,18 @@ def legal_case_save(*, actor, case: Case, expected_version: int | None = None, *
             summary = f"Perlindungan LPSK: {legal.get_lpsk_protection_display()}"
         elif "police_report_number" in changed:
             summary = "Laporan polisi dicatat"
-        timeline_add(
-            case=case, kind="legal_case", summary=summary, actor=actor, object_type="legal_case", object_id=legal.pk
-        )
-        record(
+        _logged(
+            actor,
+            case,
             "legal_case_save",
-            actor=actor,
+            summary,
+            obj=legal,
             object_type="legal_case",
-            object_id=legal.pk,
-            region_code=case.region_id,
-            detail={"case": str(case.pk), "changed": changed},
+            kind="legal",
+            date=legal.police_report_date or _today(),
+            detail={"changed": changed},
+            timeline_kind="legal_case",
         )
-        rights_refresh(case)
-        _announce("legal", case, legal.police_report_date or _today())
     return legal
 
 
@@ -1240,32 +1238,19 @@ def legal_event_add(
             summary += f" — {event.get_verdict_display()}"
             if months:
                 summary += f", {months} bulan"
-        timeline_add(
-            case=case,
-            kind="legal_event",
-            summary=summary,
-            actor=actor,
-            organisation=org,
-            object_type="legal_event",
-            object_id=event.pk,
-        )
-        record(
+        _logged(
+            actor,
+            case,
             "legal_event_add",
-            actor=actor,
+            summary,
+            obj=event,
             object_type="legal_event",
-            object_id=event.pk,
-            organisation_id=org.pk if org else None,
-            region_code=case.region_id,
-            detail={
-                "case": str(case.pk),
-                "stage": code,
-                "verdict": verdict or None,
-                "articles": arts,
-                "suspects": len(found),
-            },
+            kind="legal",
+            date=day,
+            org=org,
+            detail={"stage": code, "verdict": verdict or None, "articles": arts, "suspects": len(found)},
+            timeline_kind="legal_event",
         )
-        rights_refresh(case)
-        _announce("legal", case, day)
     return event
 
 
@@ -1363,24 +1348,18 @@ def restitution_save(*, actor, case: Case, expected_version: int | None = None, 
                 changed.append("status")
             if changed:
                 save_versioned(r, actor=actor, expected_version=expected_version, fields=changed)
-        timeline_add(
-            case=case,
-            kind="restitution",
-            summary=f"Restitusi: {_label(r.status_id)}",
-            actor=actor,
-            object_type="restitution",
-            object_id=r.pk,
-        )
-        record(
+        _logged(
+            actor,
+            case,
             "restitution_save",
-            actor=actor,
+            f"Restitusi: {_label(r.status_id)}",
+            obj=r,
             object_type="restitution",
-            object_id=r.pk,
-            region_code=case.region_id,
-            detail={"case": str(case.pk), "changed": changed, "status": r.status_id.split(".", 1)[1]},
+            kind="restitution",
+            date=r.ordered_on or r.requested_on or _today(),
+            detail={"changed": changed, "status": r.status_id.split(".", 1)[1]},
+            timeline_kind="restitution",
         )
-        rights_refresh(case)
-        _announce("restitution", case, r.ordered_on or r.requested_on or _today())
     return r
 
 
@@ -1424,24 +1403,18 @@ def restitution_payment_add(
         r.paid_amount = r.paid_amount + value
         r.status_id = _restitution_status(r, None)
         save_versioned(r, actor=actor, expected_version=r.version, fields=["paid_amount", "status"])
-        timeline_add(
-            case=case,
-            kind="restitution_payment",
-            summary=f"Pembayaran restitusi {_rupiah(value)}; sisa {_rupiah(r.ordered_amount - r.paid_amount)}",
-            actor=actor,
-            object_type="restitution_payment",
-            object_id=payment.pk,
-        )
-        record(
+        _logged(
+            actor,
+            case,
             "restitution_payment_add",
-            actor=actor,
+            f"Pembayaran restitusi {_rupiah(value)}; sisa {_rupiah(r.ordered_amount - r.paid_amount)}",
+            obj=payment,
             object_type="restitution_payment",
-            object_id=payment.pk,
-            region_code=case.region_id,
-            detail={"case": str(case.pk), "amount": str(value), "outstanding": str(r.ordered_amount - r.paid_amount)},
+            kind="restitution",
+            date=day,
+            detail={"amount": str(value), "outstanding": str(r.ordered_amount - r.paid_amount)},
+            timeline_kind="restitution_payment",
         )
-        rights_refresh(case)
-        _announce("restitution", case, day)
     return payment
 
 

@@ -66,21 +66,48 @@ def _bad(request, case, key: str, **forms):
     return render(request, "care/case.html", {"case": case, "panels": _panels(request, case, key, **forms)}, status=422)
 
 
+def _run(form, action) -> bool:
+    """Validate the form's shape and run the service on it; the service's errors land on the
+    form. True when it succeeded."""
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except (ValidationError, Conflict) as exc:
+        apply_errors(form, exc)
+        return False
+    return True
+
+
+def _call(request, fn, **kwargs):
+    """The service call for a form: the cleaned data as keyword arguments, and the version the
+    form carried (forms with `VersionMixin`) as `expected_version`."""
+
+    def action(cleaned: dict):
+        data = dict(cleaned)
+        extra = {"expected_version": data.pop("version")} if "version" in data else {}
+        return fn(actor=request.user, **kwargs, **extra, **data)
+
+    return action
+
+
 def _submit(request, case, key: str, form, form_arg: str, action):
-    """Validate the form's shape, run the service, and answer (panel or page)."""
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except (ValidationError, Conflict) as exc:
-            apply_errors(form, exc)
-        else:
-            return _ok(request, case, key)
+    """Run the form's service and answer with the panel (htmx) or the page."""
+    if _run(form, action):
+        return _ok(request, case, key)
     return _bad(request, case, key, **{form_arg: form})
 
 
-def _strip_version(data: dict) -> tuple[int | None, dict]:
-    data = dict(data)
-    return data.pop("version", None), data
+def _may_edit_record(request, case, org_id) -> bool:
+    """Full reach over the case's care records, or the record is the user's organisation's."""
+    return can_edit(request, case) and (
+        selectors.care_access(request.user, case, "service.edit") == "all"
+        or org_id in selectors.user_org_ids(request.user)
+    )
+
+
+def _form_status(form) -> int:
+    return 422 if form is not None and form.is_bound and form.errors else 200
 
 
 # ---------------------------------------------------------------- pages
@@ -186,21 +213,15 @@ def restitution_overdue(request):
 def service_add(request, case_id):
     case = selectors.case_for(request.user, case_id, "service.edit")
     form = ServiceForm(request.POST)
-    return _submit(
-        request, case, "services", form, "form", lambda d: services.service_create(actor=request.user, case=case, **d)
-    )
+    return _submit(request, case, "services", form, "form", _call(request, services.service_create, case=case))
 
 
 @login_required
 def service_detail(request, service_id):
     service = selectors.service_get_for_user(request.user, service_id)
     case = service.case
-    editable = can_edit(request, case) and (
-        selectors.care_access(request.user, case, "service.edit") == "all"
-        or service.provider_org_id in selectors.user_org_ids(request.user)
-    )
     form = None
-    if editable:
+    if _may_edit_record(request, case, service.provider_org_id):
         initial = {
             f: getattr(service, f)
             for f in (
@@ -223,19 +244,12 @@ def service_detail(request, service_id):
             alt_funding_source=(service.alt_funding_source_id or ".").split(".", 1)[1],
         )
         form = ServiceEditForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            version, data = _strip_version(form.cleaned_data)
-            try:
-                services.service_update(actor=request.user, service=service, expected_version=version, **data)
-            except (ValidationError, Conflict) as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Layanan diperbarui.")
-                return redirect("care:service", service_id=service.pk)
+        if request.method == "POST" and _run(form, _call(request, services.service_update, service=service)):
+            messages.success(request, "Layanan diperbarui.")
+            return redirect("care:service", service_id=service.pk)
     elif request.method == "POST":
         raise Http404
-    status = 422 if form is not None and form.is_bound and form.errors else 200
-    return render(request, "care/service.html", {"s": service, "case": case, "form": form}, status=status)
+    return render(request, "care/service.html", {"s": service, "case": case, "form": form}, status=_form_status(form))
 
 
 # ---------------------------------------------------------------- shelter
@@ -246,9 +260,7 @@ def service_detail(request, service_id):
 def admit(request, case_id):
     case = selectors.case_for(request.user, case_id, "service.edit")
     form = AdmitForm(request.POST)
-    return _submit(
-        request, case, "shelter", form, "form", lambda d: services.shelter_admit(actor=request.user, case=case, **d)
-    )
+    return _submit(request, case, "shelter", form, "form", _call(request, services.shelter_admit, case=case))
 
 
 @login_required
@@ -256,19 +268,8 @@ def admit(request, case_id):
 def discharge(request, stay_id):
     stay = selectors.stay_get_for_user(request.user, stay_id)
     form = DischargeForm(request.POST, prefix=f"d{stay.pk.hex[:8]}")
-    if form.is_valid():
-        try:
-            services.shelter_discharge(
-                actor=request.user,
-                stay=stay,
-                discharged_on=form.cleaned_data["discharged_on"],
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ValidationError, Conflict) as exc:
-            apply_errors(form, exc)
-        else:
-            return _ok(request, stay.case, "shelter")
+    if _run(form, _call(request, services.shelter_discharge, stay=stay)):
+        return _ok(request, stay.case, "shelter")
     return _bad(request, stay.case, "shelter", discharge_forms={stay.pk: form})
 
 
@@ -280,26 +281,16 @@ def discharge(request, stay_id):
 def leg_add(request, case_id):
     case = selectors.case_for(request.user, case_id, "service.edit")
     form = LegForm(request.POST)
-    return _submit(
-        request,
-        case,
-        "repatriation",
-        form,
-        "form",
-        lambda d: services.repatriation_leg_create(actor=request.user, case=case, **d),
-    )
+    create = _call(request, services.repatriation_leg_create, case=case)
+    return _submit(request, case, "repatriation", form, "form", create)
 
 
 @login_required
 def leg_detail(request, leg_id):
     leg = selectors.leg_get_for_user(request.user, leg_id)
     case = leg.case
-    editable = can_edit(request, case) and (
-        selectors.care_access(request.user, case, "service.edit") == "all"
-        or leg.responsible_org_id in selectors.user_org_ids(request.user)
-    )
     form = None
-    if editable:
+    if _may_edit_record(request, case, leg.responsible_org_id):
         fields = (
             "responsible_org",
             "from_region",
@@ -326,25 +317,18 @@ def leg_detail(request, leg_id):
             funding_source=(leg.funding_source_id or ".").split(".", 1)[1],
         )
         form = LegEditForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            version, data = _strip_version(form.cleaned_data)
-            try:
-                services.repatriation_leg_update(actor=request.user, leg=leg, expected_version=version, **data)
-            except (ValidationError, Conflict) as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Tahap pemulangan diperbarui.")
-                return redirect("care:leg", leg_id=leg.pk)
+        if request.method == "POST" and _run(form, _call(request, services.repatriation_leg_update, leg=leg)):
+            messages.success(request, "Tahap pemulangan diperbarui.")
+            return redirect("care:leg", leg_id=leg.pk)
     elif request.method == "POST":
         raise Http404
-    status = 422 if form is not None and form.is_bound and form.errors else 200
     from .panels import country_choices
 
     return render(
         request,
         "care/leg.html",
         {"leg": leg, "case": case, "form": form, "countries": country_choices() if form else []},
-        status=status,
+        status=_form_status(form),
     )
 
 
@@ -356,14 +340,8 @@ def leg_detail(request, leg_id):
 def plan_add(request, case_id):
     case = selectors.case_for(request.user, case_id, "service.edit")
     form = PlanForm(request.POST)
-    return _submit(
-        request,
-        case,
-        "reintegration",
-        form,
-        "form",
-        lambda d: services.reintegration_plan_create(actor=request.user, case=case, **d),
-    )
+    create = _call(request, services.reintegration_plan_create, case=case)
+    return _submit(request, case, "reintegration", form, "form", create)
 
 
 @login_required
@@ -393,27 +371,13 @@ def visit(request, visit_id):
     v = selectors.followup_get_for_user(request.user, visit_id)
     form = VisitForm(request.POST, prefix=f"v{v.pk.hex[:8]}")
     from_list = request.POST.get("from") == "list"
-    if form.is_valid():
-        try:
-            services.followup_record(
-                actor=request.user,
-                visit=v,
-                visited_on=form.cleaned_data["visited_on"],
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ValidationError, Conflict) as exc:
-            apply_errors(form, exc)
-        else:
-            if from_list:
-                if request.htmx:
-                    return HttpResponse(
-                        mark_safe('<td colspan="6"><span class="badge ok">Kunjungan dicatat.</span></td>')
-                    )
-                messages.success(request, "Kunjungan dicatat.")
-                return redirect("care:followups")
-            return _ok(request, v.case, "reintegration")
+    if _run(form, _call(request, services.followup_record, visit=v)):
+        if from_list:
+            if request.htmx:
+                return HttpResponse(mark_safe('<td colspan="6"><span class="badge ok">Kunjungan dicatat.</span></td>'))
+            messages.success(request, "Kunjungan dicatat.")
+            return redirect("care:followups")
+        return _ok(request, v.case, "reintegration")
     if from_list:
         msgs = "; ".join(f"{m}" for errs in form.errors.values() for m in errs)
         if request.htmx:
@@ -433,12 +397,7 @@ def right_set(request, case_id):
     if not selectors.can_edit_rights(request.user, case):
         raise Http404
     form = RightForm(request.POST)
-
-    def act(d):
-        version, data = _strip_version(d)
-        services.right_set(actor=request.user, case=case, expected_version=version, **data)
-
-    return _submit(request, case, "rights", form, "form", act)
+    return _submit(request, case, "rights", form, "form", _call(request, services.right_set, case=case))
 
 
 # ---------------------------------------------------------------- legal
@@ -448,12 +407,8 @@ def right_set(request, case_id):
 @require_POST
 def legal_case(request, case_id):
     case = selectors.case_for(request.user, case_id, "legal.edit")
-
-    def act(d):
-        version, data = _strip_version(d)
-        services.legal_case_save(actor=request.user, case=case, expected_version=version, **data)
-
-    return _submit(request, case, "legal", LegalCaseForm(request.POST), "case_form", act)
+    save = _call(request, services.legal_case_save, case=case)
+    return _submit(request, case, "legal", LegalCaseForm(request.POST), "case_form", save)
 
 
 @login_required
@@ -462,37 +417,20 @@ def legal_event(request, case_id):
     case = selectors.case_for(request.user, case_id, "legal.edit")
     perps = Perpetrator.objects.filter(case=case).order_by("created_at")
     form = LegalEventForm(request.POST, perpetrators=perps)
-    return _submit(
-        request,
-        case,
-        "legal",
-        form,
-        "event_form",
-        lambda d: services.legal_event_add(actor=request.user, case=case, **d),
-    )
+    return _submit(request, case, "legal", form, "event_form", _call(request, services.legal_event_add, case=case))
 
 
 @login_required
 @require_POST
 def restitution(request, case_id):
     case = selectors.case_for(request.user, case_id, "legal.edit")
-
-    def act(d):
-        version, data = _strip_version(d)
-        services.restitution_save(actor=request.user, case=case, expected_version=version, **data)
-
-    return _submit(request, case, "legal", RestitutionForm(request.POST), "restitution_form", act)
+    save = _call(request, services.restitution_save, case=case)
+    return _submit(request, case, "legal", RestitutionForm(request.POST), "restitution_form", save)
 
 
 @login_required
 @require_POST
 def payment(request, case_id):
     case = selectors.case_for(request.user, case_id, "legal.edit")
-    return _submit(
-        request,
-        case,
-        "legal",
-        PaymentForm(request.POST),
-        "payment_form",
-        lambda d: services.restitution_payment_add(actor=request.user, case=case, **d),
-    )
+    add = _call(request, services.restitution_payment_add, case=case)
+    return _submit(request, case, "legal", PaymentForm(request.POST), "payment_form", add)

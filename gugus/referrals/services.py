@@ -72,6 +72,42 @@ def _service_label(ref: Referral) -> str:
     return f"layanan {ref.service_type.label_id}" if ref.service_type_id else "layanan"
 
 
+def _what(ref: Referral) -> str:
+    return "Pengalihan tanggung jawab" if ref.is_transfer else f"Rujukan {_service_label(ref)}"
+
+
+def _logged(
+    ref: Referral, case: Case, *, actor, org: Organisation, at, event: str, action: str, summary: str, detail=None
+) -> None:
+    """A hand-over's entry on the case timeline and its audit event (ids only, never identity)."""
+    timeline_add(
+        case=case,
+        kind=event,
+        at=at,
+        actor=actor,
+        organisation=org,
+        object_type="referral",
+        object_id=ref.pk,
+        summary=summary,
+    )
+    record(
+        action,
+        actor=actor,
+        object_type="referral",
+        object_id=ref.pk,
+        organisation_id=org.pk,
+        region_code=case.region_id,
+        detail={"case": str(case.pk), **(detail or {})},
+    )
+
+
+def _clean_reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        _fail("reason", f"Alasan {what} wajib diisi (minimal 5 karakter).")
+    return reason
+
+
 def _log_change(ref: Referral, *, old: str, new: str, actor, org: Organisation, at, note: str = "") -> None:
     ReferralStatusChange.objects.create(
         referral=ref,
@@ -263,31 +299,17 @@ def referral_send(
             updated_by=actor,
         )
         _log_change(ref, old="", new=Status.SENT, actor=actor, org=org, at=at)
-        what = "Pengalihan tanggung jawab" if kind == Kind.TRANSFER else f"Rujukan {_service_label(ref)}"
-        timeline_add(
-            case=locked,
-            kind=f"{kind}_sent",
+        _logged(
+            ref,
+            locked,
+            actor=actor,
+            org=org,
             at=at,
-            actor=actor,
-            organisation=org,
-            object_type="referral",
-            object_id=ref.pk,
-            summary=f"{what} dikirim ke {to_org.name} (batas {data.due_date:%d-%m-%Y})"
+            event=f"{kind}_sent",
+            action=f"{kind}_send",
+            summary=f"{_what(ref)} dikirim ke {to_org.name} (batas {data.due_date:%d-%m-%Y})"
             + (" — tanpa persetujuan korban, alasan supervisor dicatat" if override else ""),
-        )
-        record(
-            f"{kind}_send",
-            actor=actor,
-            object_type="referral",
-            object_id=ref.pk,
-            organisation_id=org.pk,
-            region_code=locked.region_id,
-            detail={
-                "case": str(locked.pk),
-                "to_org": str(to_org.pk),
-                "service": service_code,
-                "consent": "override" if override else "given",
-            },
+            detail={"to_org": str(to_org.pk), "service": service_code, "consent": "override" if override else "given"},
         )
         if override:
             record(
@@ -307,19 +329,18 @@ def referral_send(
 # ---------------------------------------------------------------- act
 
 
-def _lock(ref: Referral) -> Referral:
-    return (
+def _lock(ref: Referral, expected_version: int | None) -> Referral:
+    """The hand-over's row, locked, at the version the caller saw (else `Conflict`)."""
+    locked = (
         Referral.objects.select_for_update(of=("self",))
         .select_related("case", "from_org", "to_org", "service_type")
         .get(pk=ref.pk)
     )
-
-
-def _check_version(ref: Referral, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != ref.version:
+    if expected_version is not None and expected_version != locked.version:
         from gugus.core.errors import Conflict
 
-        raise Conflict(current_version=ref.version)
+        raise Conflict(current_version=locked.version)
+    return locked
 
 
 def _transition(
@@ -376,8 +397,7 @@ def referral_accept(
     at = _now(at)
     org = _receiver(actor, referral, organisation)
     with transaction.atomic():
-        ref = _lock(referral)
-        _check_version(ref, expected_version)
+        ref = _lock(referral, expected_version)
         if ref.status != Status.SENT:
             _fail("status", f"Rujukan ini sudah berstatus '{ref.get_status_display()}'; tidak dapat diterima lagi.")
         if at < ref.sent_at:
@@ -397,25 +417,16 @@ def referral_accept(
             fields={"accepted_at": at},
             expected_version=None,
         )
-        what = "Pengalihan tanggung jawab" if ref.is_transfer else f"Rujukan {_service_label(ref)}"
-        timeline_add(
-            case=case,
-            kind=f"{ref.kind}_accepted",
+        _logged(
+            ref,
+            case,
+            actor=actor,
+            org=org,
             at=at,
-            actor=actor,
-            organisation=org,
-            object_type="referral",
-            object_id=ref.pk,
-            summary=f"{what} diterima oleh {org.name}",
-        )
-        record(
-            f"{ref.kind}_accept",
-            actor=actor,
-            object_type="referral",
-            object_id=ref.pk,
-            organisation_id=org.pk,
-            region_code=case.region_id,
-            detail={"case": str(case.pk), "from_org": str(ref.from_org_id)},
+            event=f"{ref.kind}_accepted",
+            action=f"{ref.kind}_accept",
+            summary=f"{_what(ref)} diterima oleh {org.name}",
+            detail={"from_org": str(ref.from_org_id)},
         )
         notifications.on_decided(ref, at=at)
         announce("referral", case.region_id, _local(at))
@@ -456,12 +467,9 @@ def referral_decline(
 ) -> Referral:
     at = _now(at)
     org = _receiver(actor, referral, organisation)
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        _fail("reason", "Alasan penolakan wajib diisi (minimal 5 karakter).")
+    reason = _clean_reason(reason, "penolakan")
     with transaction.atomic():
-        ref = _lock(referral)
-        _check_version(ref, expected_version)
+        ref = _lock(referral, expected_version)
         if ref.status != Status.SENT:
             _fail("status", f"Rujukan ini sudah berstatus '{ref.get_status_display()}'; tidak dapat ditolak.")
         _transition(
@@ -475,25 +483,15 @@ def referral_decline(
             expected_version=None,
         )
         _revoke_grants_of(ref, at)  # nothing should exist; make sure
-        what = "Pengalihan tanggung jawab" if ref.is_transfer else f"Rujukan {_service_label(ref)}"
-        timeline_add(
-            case=ref.case,
-            kind=f"{ref.kind}_declined",
+        _logged(
+            ref,
+            ref.case,
+            actor=actor,
+            org=org,
             at=at,
-            actor=actor,
-            organisation=org,
-            object_type="referral",
-            object_id=ref.pk,
-            summary=f"{what} ditolak oleh {org.name}",
-        )
-        record(
-            f"{ref.kind}_decline",
-            actor=actor,
-            object_type="referral",
-            object_id=ref.pk,
-            organisation_id=org.pk,
-            region_code=ref.case.region_id,
-            detail={"case": str(ref.case_id)},
+            event=f"{ref.kind}_declined",
+            action=f"{ref.kind}_decline",
+            summary=f"{_what(ref)} ditolak oleh {org.name}",
         )
         notifications.on_decided(ref, at=at)
         announce("referral", ref.case.region_id, _local(at))
@@ -527,8 +525,7 @@ def referral_complete(
             message="Hanya organisasi pengirim atau penerima yang dapat menyatakan rujukan selesai.",
         )
     with transaction.atomic():
-        ref = _lock(referral)
-        _check_version(ref, expected_version)
+        ref = _lock(referral, expected_version)
         if ref.is_transfer:
             _fail("status", "Pengalihan tanggung jawab selesai saat diterima; tidak perlu dinyatakan selesai.")
         if ref.status == Status.SENT:
@@ -548,24 +545,15 @@ def referral_complete(
         case = ref.case
         _revoke_grants_of(ref, at)
         _grant(case, ref.to_org, CaseAccess.Level.READ, "referral", ref.pk, at)
-        timeline_add(
-            case=case,
-            kind="referral_completed",
+        _logged(
+            ref,
+            case,
+            actor=actor,
+            org=org,
             at=at,
-            actor=actor,
-            organisation=org,
-            object_type="referral",
-            object_id=ref.pk,
+            event="referral_completed",
+            action="referral_complete",
             summary=f"Rujukan {_service_label(ref)} di {ref.to_org.name} selesai",
-        )
-        record(
-            "referral_complete",
-            actor=actor,
-            object_type="referral",
-            object_id=ref.pk,
-            organisation_id=org.pk,
-            region_code=case.region_id,
-            detail={"case": str(case.pk)},
         )
         notifications.on_closed(ref, by_org=org, at=at)
         announce("referral", case.region_id, _local(at))
@@ -591,12 +579,9 @@ def referral_cancel(
         organisation,
         message="Hanya organisasi pengirim yang dapat membatalkan rujukan ini.",
     )
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        _fail("reason", "Alasan pembatalan wajib diisi (minimal 5 karakter).")
+    reason = _clean_reason(reason, "pembatalan")
     with transaction.atomic():
-        ref = _lock(referral)
-        _check_version(ref, expected_version)
+        ref = _lock(referral, expected_version)
         if ref.is_transfer and ref.status == Status.ACCEPTED:
             _fail(
                 "status",
@@ -616,25 +601,16 @@ def referral_cancel(
             expected_version=None,
         )
         revoked = _revoke_grants_of(ref, at)
-        what = "Pengalihan tanggung jawab" if ref.is_transfer else f"Rujukan {_service_label(ref)}"
-        timeline_add(
-            case=ref.case,
-            kind=f"{ref.kind}_cancelled",
+        _logged(
+            ref,
+            ref.case,
+            actor=actor,
+            org=org,
             at=at,
-            actor=actor,
-            organisation=org,
-            object_type="referral",
-            object_id=ref.pk,
-            summary=f"{what} ke {ref.to_org.name} dibatalkan",
-        )
-        record(
-            f"{ref.kind}_cancel",
-            actor=actor,
-            object_type="referral",
-            object_id=ref.pk,
-            organisation_id=org.pk,
-            region_code=ref.case.region_id,
-            detail={"case": str(ref.case_id), "access_revoked": revoked},
+            event=f"{ref.kind}_cancelled",
+            action=f"{ref.kind}_cancel",
+            summary=f"{_what(ref)} ke {ref.to_org.name} dibatalkan",
+            detail={"access_revoked": revoked},
         )
         notifications.on_closed(ref, by_org=org, at=at)
         announce("referral", ref.case.region_id, _local(at))

@@ -107,9 +107,19 @@ def detail(request, referral_id):
     return render(request, "referrals/detail.html", _detail_context(request, ref))
 
 
+# action: (service, the form field it takes, the message once done; None = said by kind)
+_ACTIONS = {
+    "accept": (services.referral_accept, "note", None),
+    "decline": (services.referral_decline, "reason", "Rujukan ditolak; pengirim diberi tahu."),
+    "complete": (services.referral_complete, "note", "Rujukan dinyatakan selesai."),
+    "cancel": (services.referral_cancel, "reason", "Rujukan dibatalkan; akses yang diberikannya dicabut."),
+}
+
+
 def _act(request, referral_id, action: str):
     ref = sel.referral_get_for_user(request.user, referral_id)
-    form_cls = ReasonForm if action in ("decline", "cancel") else DecisionForm
+    fn, text_field, done = _ACTIONS[action]
+    form_cls = ReasonForm if text_field == "reason" else DecisionForm
     form = form_cls(request.POST)
     if not form.is_valid():
         ctx = _detail_context(
@@ -117,37 +127,20 @@ def _act(request, referral_id, action: str):
         )
         return render(request, "referrals/detail.html", ctx, status=422)
     data = form.cleaned_data
-    version = data.get("version")
     try:
-        if action == "accept":
-            services.referral_accept(
-                actor=request.user, referral=ref, note=data.get("note", ""), expected_version=version
-            )
-            messages.success(
-                request,
-                "Rujukan diterima."
-                if not ref.is_transfer
-                else "Pengalihan diterima; organisasi Anda kini penanggung jawab kasus.",
-            )
-        elif action == "decline":
-            services.referral_decline(actor=request.user, referral=ref, reason=data["reason"], expected_version=version)
-            messages.success(request, "Rujukan ditolak; pengirim diberi tahu.")
-        elif action == "complete":
-            services.referral_complete(
-                actor=request.user, referral=ref, note=data.get("note", ""), expected_version=version
-            )
-            messages.success(request, "Rujukan dinyatakan selesai.")
-        elif action == "cancel":
-            services.referral_cancel(actor=request.user, referral=ref, reason=data["reason"], expected_version=version)
-            messages.success(request, "Rujukan dibatalkan; akses yang diberikannya dicabut.")
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        fn(actor=request.user, referral=ref, expected_version=data.get("version"), **{text_field: data[text_field]})
+    except (ValidationError, Conflict) as exc:
+        conflict = isinstance(exc, Conflict)
+        messages.error(request, exc.message if conflict else _error_text(exc))
         ref = sel.referral_get_for_user(request.user, referral_id)
-        return render(request, "referrals/detail.html", _detail_context(request, ref), status=422)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-        ref = sel.referral_get_for_user(request.user, referral_id)
-        return render(request, "referrals/detail.html", _detail_context(request, ref), status=409)
+        return render(request, "referrals/detail.html", _detail_context(request, ref), status=409 if conflict else 422)
+    if done is None:
+        done = (
+            "Rujukan diterima."
+            if not ref.is_transfer
+            else "Pengalihan diterima; organisasi Anda kini penanggung jawab kasus."
+        )
+    messages.success(request, done)
     return redirect("referrals:detail", referral_id=ref.pk)
 
 

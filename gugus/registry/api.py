@@ -54,6 +54,52 @@ def _changes(payload) -> tuple[int, dict]:
     return version, data
 
 
+def _id(value) -> str | None:
+    """Ids go to the services as text; an empty one stays None."""
+    return str(value) if value else None
+
+
+def _ids_to_text(data: dict, *keys: str) -> dict:
+    for key in keys:
+        if key in data:
+            data[key] = _id(data[key])
+    return data
+
+
+def _editable(request, get, pk):
+    """The record if the caller may edit its region; else 404, as if it were missing."""
+    return sel.for_edit(request.auth, get(request.auth, pk))
+
+
+def _patch(request, get, pk, payload, update, obj_kw: str, out, *id_keys: str):
+    """A PATCH: the record in reach, the fields the client sent, the version it read."""
+    obj = _editable(request, get, pk)
+    version, data = _changes(payload)
+    update(actor=request.auth, expected_version=version, **{obj_kw: obj}, **_ids_to_text(data, *id_keys))
+    return out(obj)
+
+
+def _created(request, create, data: dict, out, *id_keys: str):
+    return Status(201, out(create(actor=request.auth, **_ids_to_text(data, *id_keys))))
+
+
+def _filtered(qs, *, region: str | None = None, year: int | None = None, year_field: str = "", **exact):
+    """The list filters: region subtree, calendar year of a date field, exact values (empty = no filter)."""
+    if region:
+        qs = qs.filter(sel.subtree_q("region__code", region))
+    if year:
+        _check_year(year)
+        qs = qs.filter(**{f"{year_field}__year": year})
+    for field, value in exact.items():
+        if value:
+            qs = qs.filter(**{field: value})
+    return qs
+
+
+def _key(list_key: str, code: str | None) -> str | None:
+    return f"{list_key}.{code}" if code else None
+
+
 # ---------------------------------------------------------------------------------------------
 # regions and portraits
 
@@ -70,11 +116,11 @@ def _region_out(r: Region) -> dict:
     return {"code": r.code, "name": r.name, "kind": r.kind, "level": r.level, "parent_code": r.parent_id}
 
 
-
 def _check_year(year: int) -> None:
     """A year filter outside the calendar the database can hold is bad input, not a crash."""
     if not 1900 <= year <= 2100:
         raise ValidationError({"year": "Tahun harus antara 1900 dan 2100."})
+
 
 @router.get("/regions", response=list[RegionOut])
 def regions_search(request, q: str = ""):
@@ -247,8 +293,8 @@ def _decree_out(d) -> dict:
         "signed_by": d.signed_by,
         "title": d.title,
         "chair": d.chair,
-        "secretariat_id": str(d.secretariat_id) if d.secretariat_id else None,
-        "supersedes_id": str(d.supersedes_id) if d.supersedes_id else None,
+        "secretariat_id": _id(d.secretariat_id),
+        "supersedes_id": _id(d.supersedes_id),
         "version": d.version,
         "members": [
             {
@@ -285,11 +331,7 @@ def _taskforce_out(tf) -> dict:
 @router.get("/taskforces", response=PageOut)
 def taskforces_list(request, region: str | None = None, status: str | None = None, limit: int = 50, offset: int = 0):
     require_view(request.auth)
-    qs = sel.taskforces_visible_to(request.auth).order_by("region_id")
-    if region:
-        qs = qs.filter(sel.subtree_q("region__code", region))
-    if status:
-        qs = qs.filter(status=status)
+    qs = _filtered(sel.taskforces_visible_to(request.auth).order_by("region_id"), region=region, status=status)
     return _page(
         qs,
         limit,
@@ -320,15 +362,14 @@ def taskforce_get(request, tf_id: UUID):
 
 @router.patch("/taskforces/{tf_id}", response=dict)
 def taskforce_patch(request, tf_id: UUID, payload: TaskForcePatch):
-    tf = sel.for_edit(request.auth, sel.taskforce_get_for_user(request.auth, tf_id))
-    version, data = _changes(payload)
-    svc.taskforce_update(actor=request.auth, task_force=tf, expected_version=version, **data)
-    return _taskforce_out(tf)
+    return _patch(
+        request, sel.taskforce_get_for_user, tf_id, payload, svc.taskforce_update, "task_force", _taskforce_out
+    )
 
 
 @router.post("/taskforces/{tf_id}/status", response=dict)
 def taskforce_status(request, tf_id: UUID, payload: StatusIn):
-    tf = sel.for_edit(request.auth, sel.taskforce_get_for_user(request.auth, tf_id))
+    tf = _editable(request, sel.taskforce_get_for_user, tf_id)
     svc.taskforce_set_status(
         actor=request.auth,
         task_force=tf,
@@ -342,7 +383,7 @@ def taskforce_status(request, tf_id: UUID, payload: StatusIn):
 
 @router.post("/taskforces/{tf_id}/decrees", response={201: dict})
 def decree_renew(request, tf_id: UUID, payload: DecreeIn):
-    tf = sel.for_edit(request.auth, sel.taskforce_get_for_user(request.auth, tf_id))
+    tf = _editable(request, sel.taskforce_get_for_user, tf_id)
     data = payload.model_dump()
     version = data.pop("version")
     if data["members"] is not None:
@@ -353,17 +394,14 @@ def decree_renew(request, tf_id: UUID, payload: DecreeIn):
 
 @router.patch("/decrees/{decree_id}", response=dict)
 def decree_patch(request, decree_id: UUID, payload: DecreePatch):
-    d = sel.for_edit(request.auth, sel.decree_get_for_user(request.auth, decree_id))
-    version, data = _changes(payload)
-    if "secretariat_id" in data:
-        data["secretariat_id"] = str(data["secretariat_id"]) if data["secretariat_id"] else None
-    svc.decree_update(actor=request.auth, decree=d, expected_version=version, **data)
-    return _decree_out(d)
+    return _patch(
+        request, sel.decree_get_for_user, decree_id, payload, svc.decree_update, "decree", _decree_out, "secretariat_id"
+    )
 
 
 @router.post("/decrees/{decree_id}/members", response={201: dict})
 def decree_member_add(request, decree_id: UUID, payload: MemberIn):
-    d = sel.for_edit(request.auth, sel.decree_get_for_user(request.auth, decree_id))
+    d = _editable(request, sel.decree_get_for_user, decree_id)
     svc.decree_member_add(
         actor=request.auth,
         decree=d,
@@ -376,7 +414,7 @@ def decree_member_add(request, decree_id: UUID, payload: MemberIn):
 
 @router.delete("/decree-members/{member_id}", response={204: None})
 def decree_member_remove(request, member_id: UUID):
-    m = sel.for_edit(request.auth, sel.member_get_for_user(request.auth, member_id))
+    m = _editable(request, sel.member_get_for_user, member_id)
     svc.decree_member_remove(actor=request.auth, member=m)
     return Status(204, None)
 
@@ -488,11 +526,9 @@ def _ids(values) -> list[str] | None:
 @router.get("/plans", response=PageOut)
 def plans_list(request, region: str | None = None, status: str | None = None, limit: int = 50, offset: int = 0):
     require_view(request.auth)
-    qs = sel.plans_visible_to(request.auth).order_by("region_id", "-period_start")
-    if region:
-        qs = qs.filter(sel.subtree_q("region__code", region))
-    if status:
-        qs = qs.filter(status=status)
+    qs = _filtered(
+        sel.plans_visible_to(request.auth).order_by("region_id", "-period_start"), region=region, status=status
+    )
     return _page(
         qs,
         limit,
@@ -523,7 +559,7 @@ def plan_get(request, plan_id: UUID):
 
 @router.patch("/plans/{plan_id}", response=dict)
 def plan_patch(request, plan_id: UUID, payload: RadPlanPatch):
-    pl = sel.for_edit(request.auth, sel.plan_get_for_user(request.auth, plan_id))
+    pl = _editable(request, sel.plan_get_for_user, plan_id)
     version, data = _changes(payload)
     if "renstra_agency_ids" in data:
         data["renstra_agency_ids"] = _ids(data["renstra_agency_ids"]) or []
@@ -533,7 +569,7 @@ def plan_patch(request, plan_id: UUID, payload: RadPlanPatch):
 
 @router.post("/plans/{plan_id}/activities", response={201: dict})
 def activity_add(request, plan_id: UUID, payload: ActivityIn):
-    pl = sel.for_edit(request.auth, sel.plan_get_for_user(request.auth, plan_id))
+    pl = _editable(request, sel.plan_get_for_user, plan_id)
     data = payload.model_dump()
     data["responsible_ids"] = _ids(data["responsible_ids"])
     return Status(201, _activity_out(svc.activity_add(actor=request.auth, plan=pl, **data)))
@@ -541,7 +577,7 @@ def activity_add(request, plan_id: UUID, payload: ActivityIn):
 
 @router.patch("/activities/{activity_id}", response=dict)
 def activity_patch(request, activity_id: UUID, payload: ActivityPatch):
-    a = sel.for_edit(request.auth, sel.activity_get_for_user(request.auth, activity_id))
+    a = _editable(request, sel.activity_get_for_user, activity_id)
     version, data = _changes(payload)
     if "responsible_ids" in data:
         data["responsible_ids"] = _ids(data["responsible_ids"]) or []
@@ -551,7 +587,7 @@ def activity_patch(request, activity_id: UUID, payload: ActivityPatch):
 
 @router.put("/activities/{activity_id}/years/{year}", response=dict)
 def activity_year(request, activity_id: UUID, year: int, payload: ActivityYearIn):
-    a = sel.for_edit(request.auth, sel.activity_get_for_user(request.auth, activity_id))
+    a = _editable(request, sel.activity_get_for_user, activity_id)
     svc.activity_year_set(
         actor=request.auth,
         activity=a,
@@ -601,7 +637,7 @@ def _budget_out(b) -> dict:
         "year": b.year,
         "source": _short(b.source_id),
         "programme": _short(b.programme_id),
-        "agency_id": str(b.agency_id) if b.agency_id else None,
+        "agency_id": _id(b.agency_id),
         "allocated": str(b.allocated),
         "realised": None if b.realised is None else str(b.realised),
         "note": b.note,
@@ -620,20 +656,13 @@ def budgets_list(
 ):
     require_view(request.auth)
     qs = sel.budgets_visible_to(request.auth).order_by("region_id", "-year", "programme_id", "source_id", "id")
-    if region:
-        qs = qs.filter(region_id=region)
-    if year:
-        qs = qs.filter(year=year)
-    if programme:
-        qs = qs.filter(programme_id=f"budget_programme.{programme}")
+    qs = _filtered(qs, region_id=region, year=year, programme_id=_key("budget_programme", programme))
     return _page(qs, limit, offset, _budget_out)
 
 
 @router.post("/budgets", response={201: dict})
 def budget_create(request, payload: BudgetIn):
-    data = payload.model_dump()
-    data["agency_id"] = str(data["agency_id"]) if data["agency_id"] else None
-    return Status(201, _budget_out(svc.budget_create(actor=request.auth, **data)))
+    return _created(request, svc.budget_create, payload.model_dump(), _budget_out, "agency_id")
 
 
 @router.get("/budgets/{budget_id}", response=dict)
@@ -643,17 +672,14 @@ def budget_get(request, budget_id: UUID):
 
 @router.patch("/budgets/{budget_id}", response=dict)
 def budget_patch(request, budget_id: UUID, payload: BudgetPatch):
-    b = sel.for_edit(request.auth, sel.budget_get_for_user(request.auth, budget_id))
-    version, data = _changes(payload)
-    if "agency_id" in data:
-        data["agency_id"] = str(data["agency_id"]) if data["agency_id"] else None
-    svc.budget_update(actor=request.auth, budget=b, expected_version=version, **data)
-    return _budget_out(b)
+    return _patch(
+        request, sel.budget_get_for_user, budget_id, payload, svc.budget_update, "budget", _budget_out, "agency_id"
+    )
 
 
 @router.delete("/budgets/{budget_id}", response={204: None})
 def budget_delete(request, budget_id: UUID, version: int):
-    b = sel.for_edit(request.auth, sel.budget_get_for_user(request.auth, budget_id))
+    b = _editable(request, sel.budget_get_for_user, budget_id)
     svc.budget_delete(actor=request.auth, budget=b, expected_version=version)
     return Status(204, None)
 
@@ -745,7 +771,7 @@ def unit_get(request, unit_id: UUID):
 
 @router.put("/units/{unit_id}/profile", response=dict)
 def unit_profile_put(request, unit_id: UUID, payload: UnitProfileIn):
-    u = sel.for_edit(request.auth, sel.unit_get_for_user(request.auth, unit_id))
+    u = _editable(request, sel.unit_get_for_user, unit_id)
     data = payload.model_dump()
     version = data.pop("version")
     svc.unit_profile_save(actor=request.auth, organisation=u, expected_version=version, **data)
@@ -754,7 +780,7 @@ def unit_profile_put(request, unit_id: UUID, payload: UnitProfileIn):
 
 @router.put("/units/{unit_id}/staff", response=dict)
 def unit_staff_put(request, unit_id: UUID, payload: StaffIn):
-    u = sel.for_edit(request.auth, sel.unit_get_for_user(request.auth, unit_id))
+    u = _editable(request, sel.unit_get_for_user, unit_id)
     data = payload.model_dump()
     version = data.pop("version")
     svc.staff_count_set(actor=request.auth, organisation=u, expected_version=version, **data)
@@ -805,14 +831,14 @@ def _training_out(t) -> dict:
         "topic": _short(t.topic_id),
         "start_date": t.start_date.isoformat(),
         "end_date": t.end_date.isoformat() if t.end_date else None,
-        "organiser_id": str(t.organiser_id) if t.organiser_id else None,
+        "organiser_id": _id(t.organiser_id),
         "organiser_name": t.organiser_name,
         "note": t.note,
         "version": t.version,
         "participants": [
             {
                 "agency_type": _short(p.agency_type_id),
-                "organisation_id": str(p.organisation_id) if p.organisation_id else None,
+                "organisation_id": _id(p.organisation_id),
                 "female": p.female,
                 "male": p.male,
             }
@@ -825,7 +851,7 @@ def _training_out(t) -> dict:
 def _participants(rows):
     if rows is None:
         return None
-    return [dict(r, organisation_id=str(r["organisation_id"]) if r.get("organisation_id") else None) for r in rows]
+    return [dict(r, organisation_id=_id(r.get("organisation_id"))) for r in rows]
 
 
 @router.get("/trainings", response=PageOut)
@@ -839,22 +865,15 @@ def trainings_list(
 ):
     require_view(request.auth)
     qs = sel.trainings_visible_to(request.auth).order_by("-start_date", "id")
-    if region:
-        qs = qs.filter(sel.subtree_q("region__code", region))
-    if year:
-        _check_year(year)
-        qs = qs.filter(start_date__year=year)
-    if topic:
-        qs = qs.filter(topic_id=f"training_topic.{topic}")
+    qs = _filtered(qs, region=region, year=year, year_field="start_date", topic_id=_key("training_topic", topic))
     return _page(qs.prefetch_related("participants"), limit, offset, _training_out)
 
 
 @router.post("/trainings", response={201: dict})
 def training_create(request, payload: TrainingIn):
     data = payload.model_dump()
-    data["organiser_id"] = str(data["organiser_id"]) if data["organiser_id"] else None
     data["participants"] = _participants(data["participants"])
-    return Status(201, _training_out(svc.training_create(actor=request.auth, **data)))
+    return _created(request, svc.training_create, data, _training_out, "organiser_id")
 
 
 @router.get("/trainings/{training_id}", response=dict)
@@ -864,10 +883,9 @@ def training_get(request, training_id: UUID):
 
 @router.patch("/trainings/{training_id}", response=dict)
 def training_patch(request, training_id: UUID, payload: TrainingPatch):
-    t = sel.for_edit(request.auth, sel.training_get_for_user(request.auth, training_id))
+    t = _editable(request, sel.training_get_for_user, training_id)
     version, data = _changes(payload)
-    if "organiser_id" in data:
-        data["organiser_id"] = str(data["organiser_id"]) if data["organiser_id"] else None
+    _ids_to_text(data, "organiser_id")
     if "participants" in data:
         data["participants"] = _participants(data["participants"])
     svc.training_update(actor=request.auth, training=t, expected_version=version, **data)
@@ -915,15 +933,13 @@ def _regulation_out(g) -> dict:
 @router.get("/regulations", response=PageOut)
 def regulations_list(request, region: str | None = None, limit: int = 50, offset: int = 0):
     require_view(request.auth)
-    qs = sel.regulations_visible_to(request.auth).order_by("region_id", "-year", "number")
-    if region:
-        qs = qs.filter(sel.subtree_q("region__code", region))
+    qs = _filtered(sel.regulations_visible_to(request.auth).order_by("region_id", "-year", "number"), region=region)
     return _page(qs, limit, offset, _regulation_out)
 
 
 @router.post("/regulations", response={201: dict})
 def regulation_create(request, payload: RegulationIn):
-    return Status(201, _regulation_out(svc.regulation_create(actor=request.auth, **payload.model_dump())))
+    return _created(request, svc.regulation_create, payload.model_dump(), _regulation_out)
 
 
 @router.get("/regulations/{reg_id}", response=dict)
@@ -933,10 +949,9 @@ def regulation_get(request, reg_id: UUID):
 
 @router.patch("/regulations/{reg_id}", response=dict)
 def regulation_patch(request, reg_id: UUID, payload: RegulationPatch):
-    g = sel.for_edit(request.auth, sel.regulation_get_for_user(request.auth, reg_id))
-    version, data = _changes(payload)
-    svc.regulation_update(actor=request.auth, regulation=g, expected_version=version, **data)
-    return _regulation_out(g)
+    return _patch(
+        request, sel.regulation_get_for_user, reg_id, payload, svc.regulation_update, "regulation", _regulation_out
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -994,7 +1009,7 @@ def _prevention_out(a) -> dict:
         "title": a.title,
         "audience": a.audience,
         "audience_note": a.audience_note,
-        "organiser_id": str(a.organiser_id) if a.organiser_id else None,
+        "organiser_id": _id(a.organiser_id),
         "organiser_name": a.organiser_name,
         "reached": {f: getattr(a, f) for f in REACH_FIELDS},
         "reached_total": a.reached_total,
@@ -1015,21 +1030,13 @@ def prevention_list(
 ):
     require_view(request.auth)
     qs = sel.prevention_visible_to(request.auth).order_by("-date", "id")
-    if region:
-        qs = qs.filter(sel.subtree_q("region__code", region))
-    if year:
-        _check_year(year)
-        qs = qs.filter(date__year=year)
-    if kind:
-        qs = qs.filter(kind_id=f"prevention_kind.{kind}")
+    qs = _filtered(qs, region=region, year=year, year_field="date", kind_id=_key("prevention_kind", kind))
     return _page(qs, limit, offset, _prevention_out)
 
 
 @router.post("/prevention", response={201: dict})
 def prevention_create(request, payload: PreventionIn):
-    data = payload.model_dump()
-    data["organiser_id"] = str(data["organiser_id"]) if data["organiser_id"] else None
-    return Status(201, _prevention_out(svc.prevention_create(actor=request.auth, **data)))
+    return _created(request, svc.prevention_create, payload.model_dump(), _prevention_out, "organiser_id")
 
 
 @router.get("/prevention/{activity_id}", response=dict)
@@ -1039,12 +1046,8 @@ def prevention_get(request, activity_id: UUID):
 
 @router.patch("/prevention/{activity_id}", response=dict)
 def prevention_patch(request, activity_id: UUID, payload: PreventionPatch):
-    a = sel.for_edit(request.auth, sel.prevention_get_for_user(request.auth, activity_id))
-    version, data = _changes(payload)
-    if "organiser_id" in data:
-        data["organiser_id"] = str(data["organiser_id"]) if data["organiser_id"] else None
-    svc.prevention_update(actor=request.auth, activity=a, expected_version=version, **data)
-    return _prevention_out(a)
+    get, update = sel.prevention_get_for_user, svc.prevention_update
+    return _patch(request, get, activity_id, payload, update, "activity", _prevention_out, "organiser_id")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1086,7 +1089,7 @@ def _practice_out(b) -> dict:
         "region_code": b.region_id,
         "title": b.title,
         "what": b.what,
-        "organisation_id": str(b.organisation_id) if b.organisation_id else None,
+        "organisation_id": _id(b.organisation_id),
         "who": b.who,
         "evidence": b.evidence,
         "evidence_url": b.evidence_url,
@@ -1097,7 +1100,7 @@ def _practice_out(b) -> dict:
                 "region_code": r.region_id,
                 "year": r.year,
                 "note": r.note,
-                "organisation_id": str(r.organisation_id) if r.organisation_id else None,
+                "organisation_id": _id(r.organisation_id),
             }
             for r in b.replications.all()
         ],
@@ -1117,9 +1120,7 @@ def practices_list(request, region: str | None = None, limit: int = 50, offset: 
 
 @router.post("/practices", response={201: dict})
 def practice_create(request, payload: PracticeIn):
-    data = payload.model_dump()
-    data["organisation_id"] = str(data["organisation_id"]) if data["organisation_id"] else None
-    return Status(201, _practice_out(svc.practice_create(actor=request.auth, **data)))
+    return _created(request, svc.practice_create, payload.model_dump(), _practice_out, "organisation_id")
 
 
 @router.get("/practices/{practice_id}", response=dict)
@@ -1129,12 +1130,8 @@ def practice_get(request, practice_id: UUID):
 
 @router.patch("/practices/{practice_id}", response=dict)
 def practice_patch(request, practice_id: UUID, payload: PracticePatch):
-    b = sel.for_edit(request.auth, sel.practice_get_for_user(request.auth, practice_id))
-    version, data = _changes(payload)
-    if "organisation_id" in data:
-        data["organisation_id"] = str(data["organisation_id"]) if data["organisation_id"] else None
-    svc.practice_update(actor=request.auth, practice=b, expected_version=version, **data)
-    return _practice_out(b)
+    get, update = sel.practice_get_for_user, svc.practice_update
+    return _patch(request, get, practice_id, payload, update, "practice", _practice_out, "organisation_id")
 
 
 @router.post("/practices/{practice_id}/replications", response={201: dict})
@@ -1145,7 +1142,7 @@ def practice_replicate(request, practice_id: UUID, payload: ReplicationIn):
         practice=b,
         region_code=payload.region_code,
         year=payload.year,
-        organisation_id=str(payload.organisation_id) if payload.organisation_id else None,
+        organisation_id=_id(payload.organisation_id),
         note=payload.note,
     )
     return Status(201, _practice_out(b))

@@ -285,6 +285,22 @@ def _bool(value) -> bool:
 # Shared write mechanics
 
 
+def _region_to_fill(actor, region_code) -> Region:
+    """The region a new record is for, if the actor may fill it (else a field error, 422)."""
+    errs = _Errors()
+    region = _region(errs, region_code)
+    errs.raise_if_any()
+    _require_region(actor, region.code)
+    return region
+
+
+def _known_fields(raw, allowed) -> None:
+    """A caller passing a field the record does not have is a programming error, not bad input."""
+    unknown = set(raw) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+
+
 def _require_region(actor, region_code: str, field: str = "region") -> None:
     if not can_edit_region(actor, region_code):
         raise ValidationError({field: NOT_YOUR_REGION})
@@ -323,6 +339,34 @@ def _save_changes(obj, *, actor, expected_version, changed: list[str]) -> None:
         expected_version=expected_version if expected_version is not None else obj.version,
         fields=changed,
     )
+
+
+MAX_REASON = 500
+
+
+def _clean_reason(reason) -> str:
+    """Why a record is removed: kept in the audit trail, so it must be said (never identity data)."""
+    errs = _Errors()
+    text = _text(errs, reason, "reason", required=True, max_length=MAX_REASON, label="Alasan")
+    errs.raise_if_any()
+    return text
+
+
+def _delete_versioned(obj, *, expected_version: int | None) -> None:
+    """Delete the row only if it is still at the version the caller saw (cascading rows go with it)."""
+    model = type(obj)
+    version = expected_version if expected_version is not None else obj.version
+    # delete() counts cascaded rows too: look at the model's own count only.
+    deleted = model.objects.filter(pk=obj.pk, version=version).delete()[1].get(model._meta.label, 0)
+    if deleted != 1:
+        raise Conflict(current_version=model.objects.filter(pk=obj.pk).values_list("version", flat=True).first())
+
+
+def _apply_saved(obj, values: dict, *, actor, expected_version) -> list[str]:
+    """Set the clean values and save them under the version check; return what changed."""
+    changed = _apply(obj, values)
+    _save_changes(obj, actor=actor, expected_version=expected_version, changed=changed)
+    return changed
 
 
 def _audit(action: str, actor, obj, region_code: str, detail: dict | None = None, object_type: str = "") -> None:
@@ -415,10 +459,8 @@ def taskforce_create(
     is_demo: bool = False,
 ) -> TaskForce:
     """Record a region's task force with the decree that formed it (and its members)."""
+    region = _region_to_fill(actor, region_code)
     errs = _Errors()
-    region = _region(errs, region_code)
-    errs.raise_if_any()
-    _require_region(actor, region.code)
     if TaskForce.objects.filter(region=region).exists():
         errs.add("region", f"{region.name} sudah memiliki gugus tugas; catat SK pembaruannya di halaman gugus tugas.")
     decree = _clean_decree(
@@ -482,8 +524,7 @@ def taskforce_update(*, actor, task_force: TaskForce, expected_version: int | No
         values["note"] = _text(errs, note, "note", max_length=5000)
     errs.raise_if_any()
     with transaction.atomic():
-        changed = _apply(task_force, values)
-        _save_changes(task_force, actor=actor, expected_version=expected_version, changed=changed)
+        changed = _apply_saved(task_force, values, actor=actor, expected_version=expected_version)
         _audit("taskforce_update", actor, task_force, task_force.region_id, {"fields": changed}, "taskforce")
         announce("taskforce", task_force.region_id, _today())
     return task_force
@@ -507,8 +548,9 @@ def taskforce_set_status(
     errs.raise_if_any()
     with transaction.atomic():
         old = task_force.status
-        changed = _apply(task_force, {"status": status, "status_since": date})
-        _save_changes(task_force, actor=actor, expected_version=expected_version, changed=changed)
+        _apply_saved(
+            task_force, {"status": status, "status_since": date}, actor=actor, expected_version=expected_version
+        )
         TaskForceStatusChange.objects.create(task_force=task_force, status=status, date=date, note=note, by=actor)
         _audit("taskforce_status", actor, task_force, task_force.region_id, {"from": old, "to": status}, "taskforce")
         announce("taskforce", task_force.region_id, date)
@@ -636,8 +678,7 @@ def decree_update(
         "secretariat_id": merged["secretariat"].pk if merged["secretariat"] else None,
     }
     with transaction.atomic():
-        changed = _apply(decree, values)
-        _save_changes(decree, actor=actor, expected_version=expected_version, changed=changed)
+        changed = _apply_saved(decree, values, actor=actor, expected_version=expected_version)
         _audit("decree_update", actor, decree, tf.region_id, {"fields": changed}, "decree")
         announce("taskforce", tf.region_id, d)
     return decree
@@ -736,13 +777,9 @@ def _clean_plan(errs: _Errors, region: Region, raw: dict, *, exclude: ActionPlan
 
 
 def plan_create(*, actor, region_code: str, renstra_agency_ids=(), is_demo: bool = False, **raw) -> ActionPlan:
+    region = _region_to_fill(actor, region_code)
     errs = _Errors()
-    region = _region(errs, region_code)
-    errs.raise_if_any()
-    _require_region(actor, region.code)
-    unknown = set(raw) - set(PLAN_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    _known_fields(raw, PLAN_FIELDS)
     values = _clean_plan(errs, region, raw)
     agencies = _orgs(errs, renstra_agency_ids, "renstra_agencies")
     errs.raise_if_any()
@@ -767,9 +804,7 @@ def plan_update(
     *, actor, plan: ActionPlan, expected_version: int | None, renstra_agency_ids=None, **changes
 ) -> ActionPlan:
     require_record_editable(actor, plan.region_id)
-    unknown = set(changes) - set(PLAN_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    _known_fields(changes, PLAN_FIELDS)
     raw = {f: getattr(plan, f) for f in PLAN_FIELDS}
     raw.update(changes)
     errs = _Errors()
@@ -834,8 +869,7 @@ def activity_update(
     orgs = None if responsible_ids is None else _orgs(errs, responsible_ids, "responsible")
     errs.raise_if_any()
     with transaction.atomic():
-        changed = _apply(activity, values)
-        _save_changes(activity, actor=actor, expected_version=expected_version, changed=changed)
+        changed = _apply_saved(activity, values, actor=actor, expected_version=expected_version)
         if orgs is not None:
             activity.responsible.set(orgs)
             changed.append("responsible")
@@ -887,8 +921,7 @@ def activity_year_set(
                     "Target/realisasi tahun ini sudah diisi orang lain; muat ulang halaman.",
                     current_version=row.version,
                 )
-            changed = _apply(row, values)
-            _save_changes(row, actor=actor, expected_version=expected_version, changed=changed)
+            changed = _apply_saved(row, values, actor=actor, expected_version=expected_version)
             action = "rad_year_update"
         _audit(
             action,
@@ -955,10 +988,8 @@ def budget_create(
     note: str = "",
     is_demo: bool = False,
 ) -> BudgetLine:
+    region = _region_to_fill(actor, region_code)
     errs = _Errors()
-    region = _region(errs, region_code)
-    errs.raise_if_any()
-    _require_region(actor, region.code)
     values = _clean_budget(
         errs,
         region,
@@ -995,9 +1026,7 @@ def budget_create(
 
 def budget_update(*, actor, budget: BudgetLine, expected_version: int | None, **changes) -> BudgetLine:
     require_record_editable(actor, budget.region_id)
-    unknown = set(changes) - set(BUDGET_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    _known_fields(changes, BUDGET_FIELDS)
     raw = {
         "year": budget.year,
         "source": budget.source_id,
@@ -1013,8 +1042,7 @@ def budget_update(*, actor, budget: BudgetLine, expected_version: int | None, **
     errs.raise_if_any()
     with transaction.atomic():
         before = {"allocated": str(budget.allocated), "realised": str(budget.realised)}
-        changed = _apply(budget, values)
-        _save_changes(budget, actor=actor, expected_version=expected_version, changed=changed)
+        changed = _apply_saved(budget, values, actor=actor, expected_version=expected_version)
         _audit(
             "budget_update",
             actor,
@@ -1035,13 +1063,7 @@ def budget_delete(*, actor, budget: BudgetLine, expected_version: int | None) ->
     """Remove a line entered by mistake (the audit keeps what it held)."""
     require_record_editable(actor, budget.region_id)
     with transaction.atomic():
-        n = BudgetLine.objects.filter(
-            pk=budget.pk, version=expected_version if expected_version is not None else budget.version
-        ).delete()[0]
-        if n != 1:
-            raise Conflict(
-                current_version=BudgetLine.objects.filter(pk=budget.pk).values_list("version", flat=True).first()
-            )
+        _delete_versioned(budget, expected_version=expected_version)
         _audit(
             "budget_delete",
             actor,
@@ -1081,9 +1103,7 @@ def unit_profile_save(
     require_record_editable(actor, organisation.region_id)
     if not is_service_unit(organisation):
         raise ValidationError({"organisation": "Organisasi ini bukan unit layanan."})
-    unknown = set(facilities) - set(FACILITY_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    _known_fields(facilities, FACILITY_FIELDS)
     errs = _Errors()
     values = {
         "beds": _count(errs, beds, "beds", maximum=10_000) if beds not in (None, "") else None,
@@ -1110,8 +1130,7 @@ def unit_profile_save(
         else:
             if expected_version is None:
                 raise Conflict("Profil unit ini sudah diisi; muat ulang halaman.", current_version=profile.version)
-            changed = _apply(profile, values)
-            _save_changes(profile, actor=actor, expected_version=expected_version, changed=changed)
+            changed = _apply_saved(profile, values, actor=actor, expected_version=expected_version)
             action = "unit_profile_update"
         _audit(
             action,
@@ -1155,15 +1174,14 @@ def staff_count_set(
                 created_by=actor,
                 updated_by=actor,
             )
-            action, changed = "staff_count_create", ["total", "trained"]
+            action, _changed = "staff_count_create", ["total", "trained"]
         else:
             if expected_version is None:
                 raise Conflict(
                     "Jumlah staf untuk fungsi dan tahun ini sudah diisi; muat ulang halaman.",
                     current_version=row.version,
                 )
-            changed = _apply(row, {"total": total, "trained": trained})
-            _save_changes(row, actor=actor, expected_version=expected_version, changed=changed)
+            _apply_saved(row, {"total": total, "trained": trained}, actor=actor, expected_version=expected_version)
             action = "staff_count_update"
         _audit(
             action,
@@ -1225,13 +1243,9 @@ def _participant_summary(rows: list[dict]) -> dict:
 
 
 def training_create(*, actor, region_code: str, participants=(), is_demo: bool = False, **raw) -> Training:
+    region = _region_to_fill(actor, region_code)
     errs = _Errors()
-    region = _region(errs, region_code)
-    errs.raise_if_any()
-    _require_region(actor, region.code)
-    unknown = set(raw) - set(TRAINING_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    _known_fields(raw, TRAINING_FIELDS)
     values = _clean_training(errs, raw)
     rows = _clean_participants(errs, participants)
     errs.raise_if_any()
@@ -1254,9 +1268,7 @@ def training_update(
     *, actor, training: Training, expected_version: int | None, participants=None, **changes
 ) -> Training:
     require_record_editable(actor, training.region_id)
-    unknown = set(changes) - set(TRAINING_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    _known_fields(changes, TRAINING_FIELDS)
     raw = {
         "title": training.title,
         "topic": training.topic_id,
@@ -1272,8 +1284,7 @@ def training_update(
     rows = None if participants is None else _clean_participants(errs, participants)
     errs.raise_if_any()
     with transaction.atomic():
-        changed = _apply(training, values)
-        _save_changes(training, actor=actor, expected_version=expected_version, changed=changed)
+        changed = _apply_saved(training, values, actor=actor, expected_version=expected_version)
         detail = {"fields": changed}
         if rows is not None:
             training.participants.all().delete()
@@ -1282,6 +1293,31 @@ def training_update(
         _audit("training_update", actor, training, training.region_id, detail, "training")
         announce("training", training.region_id, training.start_date)
     return training
+
+
+def training_delete(*, actor, training: Training, reason: str, expected_version: int | None = None) -> None:
+    """Remove a training entered by mistake (e.g. undoing an import), with its participant rows.
+    The audit event keeps what it held (counts, never names) and why it went."""
+    require_record_editable(actor, training.region_id)
+    why = _clean_reason(reason)
+    with transaction.atomic():
+        rows = list(training.participants.values("female", "male"))
+        training.participants.all().delete()
+        _delete_versioned(training, expected_version=expected_version)
+        _audit(
+            "training_delete",
+            actor,
+            training,
+            training.region_id,
+            {
+                "topic": training.topic_id,
+                "date": training.start_date,
+                **_participant_summary(rows),
+                "reason": why,
+            },
+            "training",
+        )
+        announce("training", training.region_id, training.start_date)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1324,13 +1360,9 @@ def _clean_regulation(errs: _Errors, region: Region, raw: dict, *, exclude: Regu
 
 @_unique_guard
 def regulation_create(*, actor, region_code: str, is_demo: bool = False, **raw) -> Regulation:
+    region = _region_to_fill(actor, region_code)
     errs = _Errors()
-    region = _region(errs, region_code)
-    errs.raise_if_any()
-    _require_region(actor, region.code)
-    unknown = set(raw) - set(REGULATION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    _known_fields(raw, REGULATION_FIELDS)
     values = _clean_regulation(errs, region, raw)
     errs.raise_if_any()
     with transaction.atomic():
@@ -1350,9 +1382,7 @@ def regulation_create(*, actor, region_code: str, is_demo: bool = False, **raw) 
 @_unique_guard
 def regulation_update(*, actor, regulation: Regulation, expected_version: int | None, **changes) -> Regulation:
     require_record_editable(actor, regulation.region_id)
-    unknown = set(changes) - set(REGULATION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    _known_fields(changes, REGULATION_FIELDS)
     raw = {f: getattr(regulation, f) for f in ["number", "year", "title", "status", "note"]}
     raw["reg_type"] = regulation.reg_type_id
     raw.update(changes)
@@ -1360,8 +1390,7 @@ def regulation_update(*, actor, regulation: Regulation, expected_version: int | 
     values = _clean_regulation(errs, regulation.region, raw, exclude=regulation)
     errs.raise_if_any()
     with transaction.atomic():
-        changed = _apply(regulation, values)
-        _save_changes(regulation, actor=actor, expected_version=expected_version, changed=changed)
+        changed = _apply_saved(regulation, values, actor=actor, expected_version=expected_version)
         _audit("regulation_update", actor, regulation, regulation.region_id, {"fields": changed}, "regulation")
         announce("regulation", regulation.region_id, dt.date(regulation.year, 1, 1))
     return regulation
@@ -1407,13 +1436,9 @@ def _clean_prevention(errs: _Errors, raw: dict) -> dict:
 
 
 def prevention_create(*, actor, region_code: str, is_demo: bool = False, **raw) -> PreventionActivity:
+    region = _region_to_fill(actor, region_code)
     errs = _Errors()
-    region = _region(errs, region_code)
-    errs.raise_if_any()
-    _require_region(actor, region.code)
-    unknown = set(raw) - set(PREVENTION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    _known_fields(raw, PREVENTION_FIELDS)
     values = _clean_prevention(errs, raw)
     errs.raise_if_any()
     with transaction.atomic():
@@ -1436,9 +1461,7 @@ def prevention_update(
     *, actor, activity: PreventionActivity, expected_version: int | None, **changes
 ) -> PreventionActivity:
     require_record_editable(actor, activity.region_id)
-    unknown = set(changes) - set(PREVENTION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    _known_fields(changes, PREVENTION_FIELDS)
     raw = {f: getattr(activity, f) for f in PREVENTION_FIELDS if f != "kind"}
     raw["kind"] = activity.kind_id
     raw.update(changes)
@@ -1446,11 +1469,30 @@ def prevention_update(
     values = _clean_prevention(errs, raw)
     errs.raise_if_any()
     with transaction.atomic():
-        changed = _apply(activity, values)
-        _save_changes(activity, actor=actor, expected_version=expected_version, changed=changed)
+        changed = _apply_saved(activity, values, actor=actor, expected_version=expected_version)
         _audit("prevention_update", actor, activity, activity.region_id, {"fields": changed}, "prevention")
         announce("prevention", activity.region_id, activity.date)
     return activity
+
+
+def prevention_activity_delete(
+    *, actor, activity: PreventionActivity, reason: str, expected_version: int | None = None
+) -> None:
+    """Remove a prevention activity entered by mistake (e.g. undoing an import); the audit event
+    keeps its kind, date and reach and the reason."""
+    require_record_editable(actor, activity.region_id)
+    why = _clean_reason(reason)
+    with transaction.atomic():
+        _delete_versioned(activity, expected_version=expected_version)
+        _audit(
+            "prevention_delete",
+            actor,
+            activity,
+            activity.region_id,
+            {"kind": activity.kind_id, "date": activity.date, "reached": activity.reached_total, "reason": why},
+            "prevention",
+        )
+        announce("prevention", activity.region_id, activity.date)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1483,13 +1525,9 @@ def _clean_practice(errs: _Errors, raw: dict) -> dict:
 
 
 def practice_create(*, actor, region_code: str, is_demo: bool = False, **raw) -> BestPractice:
+    region = _region_to_fill(actor, region_code)
     errs = _Errors()
-    region = _region(errs, region_code)
-    errs.raise_if_any()
-    _require_region(actor, region.code)
-    unknown = set(raw) - set(PRACTICE_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    _known_fields(raw, PRACTICE_FIELDS)
     values = _clean_practice(errs, raw)
     errs.raise_if_any()
     with transaction.atomic():
@@ -1501,17 +1539,14 @@ def practice_create(*, actor, region_code: str, is_demo: bool = False, **raw) ->
 
 def practice_update(*, actor, practice: BestPractice, expected_version: int | None, **changes) -> BestPractice:
     require_record_editable(actor, practice.region_id)
-    unknown = set(changes) - set(PRACTICE_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    _known_fields(changes, PRACTICE_FIELDS)
     raw = {f: getattr(practice, f) for f in PRACTICE_FIELDS}
     raw.update(changes)
     errs = _Errors()
     values = _clean_practice(errs, raw)
     errs.raise_if_any()
     with transaction.atomic():
-        changed = _apply(practice, values)
-        _save_changes(practice, actor=actor, expected_version=expected_version, changed=changed)
+        changed = _apply_saved(practice, values, actor=actor, expected_version=expected_version)
         _audit("best_practice_update", actor, practice, practice.region_id, {"fields": changed}, "best_practice")
         announce("best_practice", practice.region_id, _today())
     return practice

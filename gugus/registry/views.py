@@ -87,6 +87,44 @@ def _form_page(request, ctx: dict, status: int = 200):
     return render(request, "registry/form.html", ctx, status=status)
 
 
+def _submit(request, form, fn, done_url, *, formset=None, versioned: bool = False, **kwargs):
+    """A posted form: validate, call the service (its errors land on the form) and, when it
+    succeeds, send the user to `done_url` (a URL or a function of the result).
+    Returns (the redirect or None, the HTTP status for re-rendering)."""
+    if not (form.is_valid() and (formset is None or formset.is_valid())):
+        return None, 422
+    if formset is not None:
+        kwargs["participants"] = f.participants_from(formset)
+    if versioned:
+        kwargs["expected_version"] = form.expected_version()
+    result, status = _call(form, fn, actor=request.user, **kwargs, **form.to_service())
+    if result is None:
+        return None, status
+    return _respond_done(request, done_url(result) if callable(done_url) else done_url), status
+
+
+def _form_view(request, form, fn, done_url, *, title: str, region, back: str, formset=None, **kwargs):
+    """A page with one entry form (GET shows it, POST submits it, errors re-render it)."""
+    status = 200
+    if request.method == "POST":
+        done, status = _submit(request, form, fn, done_url, formset=formset, **kwargs)
+        if done is not None:
+            return done
+    ctx = {"form": form, "title": title, "region": region, "action": request.path, "back": back}
+    if formset is not None:
+        ctx["formset"] = formset
+    return _form_page(request, ctx, status)
+
+
+def _section_post(request, form, fn, done_url, page, **kwargs):
+    """A form posted from a detail page: on error the page is rendered again around the form
+    (200 for htmx, which swaps only 2xx answers)."""
+    done, status = _submit(request, form, fn, done_url, **kwargs)
+    if done is not None:
+        return done
+    return page(200 if request.htmx else status)
+
+
 def _portrait_url(code: str, anchor: str = "") -> str:
     return reverse("registry:portrait", args=[code]) + (f"#{anchor}" if anchor else "")
 
@@ -347,6 +385,11 @@ def _participant_initial(training) -> list[dict]:
     ]
 
 
+def _kind_url(k: Kind, region_code: str, obj) -> str:
+    """Where a record of this kind is shown: its own page, or its section of the portrait."""
+    return reverse(k.detail, args=[obj.pk]) if k.detail else _portrait_url(region_code, k.anchor)
+
+
 @login_required
 def record_new(request, code, kind):
     k = _kind(kind)
@@ -354,30 +397,16 @@ def record_new(request, code, kind):
     orgs = sel.organisations_for_choice(request.user, region)
     initial = {"year": timezone.localdate().year} if kind == "anggaran" else {}
     form = k.form(request.POST or None, organisations=orgs, initial=initial)
-    formset = f.ParticipantFormSet(request.POST or None, prefix="p") if k.participants else None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid() and (formset is None or formset.is_valid()):
-            extra = {"participants": f.participants_from(formset)} if formset is not None else {}
-            obj, status = _call(
-                form, k.create, actor=request.user, region_code=region.code, **form.to_service(), **extra
-            )
-            if obj is not None:
-                url = reverse(k.detail, args=[obj.pk]) if k.detail else _portrait_url(region.code, k.anchor)
-                return _respond_done(request, url)
-        else:
-            status = 422
-    return _form_page(
+    return _form_view(
         request,
-        {
-            "form": form,
-            "formset": formset,
-            "title": f"{k.title} baru",
-            "region": region,
-            "action": request.path,
-            "back": _portrait_url(region.code, k.anchor),
-        },
-        status,
+        form,
+        k.create,
+        lambda obj: _kind_url(k, region.code, obj),
+        title=f"{k.title} baru",
+        region=region,
+        back=_portrait_url(region.code, k.anchor),
+        formset=f.ParticipantFormSet(request.POST or None, prefix="p") if k.participants else None,
+        region_code=region.code,
     )
 
 
@@ -391,35 +420,18 @@ def record_edit(request, kind, pk):
     formset = None
     if k.participants:
         formset = f.ParticipantFormSet(request.POST or None, prefix="p", initial=_participant_initial(obj))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid() and (formset is None or formset.is_valid()):
-            extra = {"participants": f.participants_from(formset)} if formset is not None else {}
-            done, status = _call(
-                form,
-                k.update,
-                actor=request.user,
-                expected_version=form.expected_version(),
-                **{k.obj_kw: obj},
-                **form.to_service(),
-                **extra,
-            )
-            if done is not None:
-                url = reverse(k.detail, args=[obj.pk]) if k.detail else _portrait_url(region.code, k.anchor)
-                return _respond_done(request, url)
-        else:
-            status = 422
-    return _form_page(
+    url = _kind_url(k, region.code, obj)
+    return _form_view(
         request,
-        {
-            "form": form,
-            "formset": formset,
-            "title": f"Ubah {k.title.lower()}",
-            "region": region,
-            "action": request.path,
-            "back": reverse(k.detail, args=[obj.pk]) if k.detail else _portrait_url(region.code, k.anchor),
-        },
-        status,
+        form,
+        k.update,
+        url,
+        title=f"Ubah {k.title.lower()}",
+        region=region,
+        back=url,
+        formset=formset,
+        versioned=True,
+        **{k.obj_kw: obj},
     )
 
 
@@ -447,26 +459,15 @@ def taskforce_new(request, code):
     region = _region_for_edit(request.user, code)
     orgs = sel.organisations_for_choice(request.user, region)
     form = f.TaskForceCreateForm(request.POST or None, organisations=orgs)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            tf, status = _call(
-                form, svc.taskforce_create, actor=request.user, region_code=region.code, **form.to_service()
-            )
-            if tf is not None:
-                return _respond_done(request, reverse("registry:taskforce", args=[tf.pk]))
-        else:
-            status = 422
-    return _form_page(
+    return _form_view(
         request,
-        {
-            "form": form,
-            "title": "Gugus tugas baru",
-            "region": region,
-            "action": request.path,
-            "back": _portrait_url(region.code, "gugus-tugas"),
-        },
-        status,
+        form,
+        svc.taskforce_create,
+        _taskforce_url,
+        title="Gugus tugas baru",
+        region=region,
+        back=_portrait_url(region.code, "gugus-tugas"),
+        region_code=region.code,
     )
 
 
@@ -502,6 +503,17 @@ def _taskforce_ctx(request, tf, **forms):
     return ctx
 
 
+def _taskforce_url(tf) -> str:
+    return reverse("registry:taskforce", args=[tf.pk])
+
+
+def _taskforce_page(request, tf, **forms):
+    """Re-render the task-force page around a form that failed."""
+    return lambda status: render(
+        request, "registry/taskforce.html", _taskforce_ctx(request, tf, **forms), status=status
+    )
+
+
 @login_required
 def taskforce_detail(request, pk):
     tf = sel.taskforce_get_for_user(request.user, pk)
@@ -513,17 +525,8 @@ def taskforce_detail(request, pk):
 def taskforce_renew(request, pk):
     tf = sel.for_edit(request.user, sel.taskforce_get_for_user(request.user, pk))
     form = f.DecreeRenewForm(request.POST, organisations=sel.organisations_for_choice(request.user, tf.region))
-    status = 422
-    if form.is_valid():
-        d, status = _call(form, svc.decree_renew, actor=request.user, task_force=tf, **form.to_service())
-        if d is not None:
-            return _respond_done(request, reverse("registry:taskforce", args=[tf.pk]))
-    return render(
-        request,
-        "registry/taskforce.html",
-        _taskforce_ctx(request, tf, renew_form=form),
-        status=200 if request.htmx else status,
-    )
+    page = _taskforce_page(request, tf, renew_form=form)
+    return _section_post(request, form, svc.decree_renew, _taskforce_url(tf), page, task_force=tf)
 
 
 @login_required
@@ -531,23 +534,9 @@ def taskforce_renew(request, pk):
 def taskforce_status(request, pk):
     tf = sel.for_edit(request.user, sel.taskforce_get_for_user(request.user, pk))
     form = f.TaskForceStatusForm(request.POST)
-    status = 422
-    if form.is_valid():
-        done, status = _call(
-            form,
-            svc.taskforce_set_status,
-            actor=request.user,
-            task_force=tf,
-            expected_version=form.expected_version(),
-            **form.to_service(),
-        )
-        if done is not None:
-            return _respond_done(request, reverse("registry:taskforce", args=[tf.pk]))
-    return render(
-        request,
-        "registry/taskforce.html",
-        _taskforce_ctx(request, tf, status_form=form),
-        status=200 if request.htmx else status,
+    page = _taskforce_page(request, tf, status_form=form)
+    return _section_post(
+        request, form, svc.taskforce_set_status, _taskforce_url(tf), page, versioned=True, task_force=tf
     )
 
 
@@ -555,31 +544,17 @@ def taskforce_status(request, pk):
 def taskforce_edit(request, pk):
     tf = sel.for_edit(request.user, sel.taskforce_get_for_user(request.user, pk))
     form = f.TaskForceEditForm(request.POST or None, initial=_initial(f.TaskForceEditForm, tf))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            done, status = _call(
-                form,
-                svc.taskforce_update,
-                actor=request.user,
-                task_force=tf,
-                expected_version=form.expected_version(),
-                **form.to_service(),
-            )
-            if done is not None:
-                return _respond_done(request, reverse("registry:taskforce", args=[tf.pk]))
-        else:
-            status = 422
-    return _form_page(
+    url = _taskforce_url(tf)
+    return _form_view(
         request,
-        {
-            "form": form,
-            "title": f"Ubah {tf.name}",
-            "region": tf.region,
-            "action": request.path,
-            "back": reverse("registry:taskforce", args=[tf.pk]),
-        },
-        status,
+        form,
+        svc.taskforce_update,
+        url,
+        title=f"Ubah {tf.name}",
+        region=tf.region,
+        back=url,
+        versioned=True,
+        task_force=tf,
     )
 
 
@@ -589,31 +564,17 @@ def decree_edit(request, pk):
     tf = decree.task_force
     orgs = sel.organisations_for_choice(request.user, tf.region)
     form = f.DecreeForm(request.POST or None, organisations=orgs, initial=_initial(f.DecreeForm, decree))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            done, status = _call(
-                form,
-                svc.decree_update,
-                actor=request.user,
-                decree=decree,
-                expected_version=form.expected_version(),
-                **form.to_service(),
-            )
-            if done is not None:
-                return _respond_done(request, reverse("registry:taskforce", args=[tf.pk]))
-        else:
-            status = 422
-    return _form_page(
+    url = _taskforce_url(tf)
+    return _form_view(
         request,
-        {
-            "form": form,
-            "title": f"Koreksi SK {decree.number}",
-            "region": tf.region,
-            "action": request.path,
-            "back": reverse("registry:taskforce", args=[tf.pk]),
-        },
-        status,
+        form,
+        svc.decree_update,
+        url,
+        title=f"Koreksi SK {decree.number}",
+        region=tf.region,
+        back=url,
+        versioned=True,
+        decree=decree,
     )
 
 
@@ -623,17 +584,8 @@ def member_add(request, pk):
     decree = sel.for_edit(request.user, sel.decree_get_for_user(request.user, pk))
     tf = decree.task_force
     form = f.MemberForm(request.POST, organisations=sel.organisations_for_choice(request.user, tf.region))
-    status = 422
-    if form.is_valid():
-        m, status = _call(form, svc.decree_member_add, actor=request.user, decree=decree, **form.to_service())
-        if m is not None:
-            return _respond_done(request, reverse("registry:taskforce", args=[tf.pk]))
-    return render(
-        request,
-        "registry/taskforce.html",
-        _taskforce_ctx(request, tf, member_form=form),
-        status=200 if request.htmx else status,
-    )
+    page = _taskforce_page(request, tf, member_form=form)
+    return _section_post(request, form, svc.decree_member_add, _taskforce_url(tf), page, decree=decree)
 
 
 @login_required
@@ -642,7 +594,7 @@ def member_remove(request, pk):
     member = sel.for_edit(request.user, sel.member_get_for_user(request.user, pk))
     tf = member.decree.task_force
     svc.decree_member_remove(actor=request.user, member=member)
-    return _respond_done(request, reverse("registry:taskforce", args=[tf.pk]))
+    return _respond_done(request, _taskforce_url(tf))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -666,6 +618,10 @@ def _plan_ctx(request, plan, **forms):
     }
 
 
+def _plan_url(plan) -> str:
+    return reverse("registry:plan", args=[plan.pk])
+
+
 @login_required
 def plan_detail(request, pk):
     plan = sel.plan_get_for_user(request.user, pk)
@@ -677,17 +633,11 @@ def plan_detail(request, pk):
 def activity_add(request, pk):
     plan = sel.for_edit(request.user, sel.plan_get_for_user(request.user, pk))
     form = f.ActivityForm(request.POST, organisations=sel.organisations_for_choice(request.user, plan.region))
-    status = 422
-    if form.is_valid():
-        a, status = _call(form, svc.activity_add, actor=request.user, plan=plan, **form.to_service())
-        if a is not None:
-            return _respond_done(request, reverse("registry:plan", args=[plan.pk]))
-    return render(
-        request,
-        "registry/plan.html",
-        _plan_ctx(request, plan, activity_form=form),
-        status=200 if request.htmx else status,
-    )
+
+    def page(status):
+        return render(request, "registry/plan.html", _plan_ctx(request, plan, activity_form=form), status=status)
+
+    return _section_post(request, form, svc.activity_add, _plan_url(plan), page, plan=plan)
 
 
 @login_required
@@ -696,31 +646,17 @@ def activity_edit(request, pk):
     plan = activity.plan
     orgs = sel.organisations_for_choice(request.user, plan.region)
     form = f.ActivityForm(request.POST or None, organisations=orgs, initial=_initial(f.ActivityForm, activity))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            done, status = _call(
-                form,
-                svc.activity_update,
-                actor=request.user,
-                activity=activity,
-                expected_version=form.expected_version(),
-                **form.to_service(),
-            )
-            if done is not None:
-                return _respond_done(request, reverse("registry:plan", args=[plan.pk]))
-        else:
-            status = 422
-    return _form_page(
+    url = _plan_url(plan)
+    return _form_view(
         request,
-        {
-            "form": form,
-            "title": "Ubah kegiatan RAD",
-            "region": plan.region,
-            "action": request.path,
-            "back": reverse("registry:plan", args=[plan.pk]),
-        },
-        status,
+        form,
+        svc.activity_update,
+        url,
+        title="Ubah kegiatan RAD",
+        region=plan.region,
+        back=url,
+        versioned=True,
+        activity=activity,
     )
 
 
@@ -733,18 +669,11 @@ def activity_year(request, pk):
     posted = f.ActivityYearForm(request.POST) if request.method == "POST" else None
     status = 200
     if posted is not None:
-        status = 422
-        if posted.is_valid():
-            row, status = _call(
-                posted,
-                svc.activity_year_set,
-                actor=request.user,
-                activity=activity,
-                expected_version=posted.expected_version(),
-                **posted.to_service(),
-            )
-            if row is not None:
-                return _respond_done(request, reverse("registry:plan", args=[plan.pk]))
+        done, status = _submit(
+            request, posted, svc.activity_year_set, _plan_url(plan), versioned=True, activity=activity
+        )
+        if done is not None:
+            return done
     forms_by_year = []
     for y in range(plan.period_start, plan.period_end + 1):
         if posted is not None and str(posted.data.get("year")) == str(y):
@@ -814,6 +743,15 @@ def _staff_initial(request, unit) -> dict:
     return {"year": timezone.localdate().year}
 
 
+def _unit_url(unit) -> str:
+    return reverse("registry:unit", args=[unit.pk])
+
+
+def _unit_page(request, unit, **forms):
+    """Re-render the unit page around a form that failed."""
+    return lambda status: render(request, "registry/unit.html", _unit_ctx(request, unit, **forms), status=status)
+
+
 @login_required
 def unit_detail(request, pk):
     unit = sel.unit_get_for_user(request.user, pk)
@@ -825,24 +763,8 @@ def unit_detail(request, pk):
 def unit_profile(request, pk):
     unit = sel.for_edit(request.user, sel.unit_get_for_user(request.user, pk))
     form = f.UnitProfileForm(request.POST)
-    status = 422
-    if form.is_valid():
-        done, status = _call(
-            form,
-            svc.unit_profile_save,
-            actor=request.user,
-            organisation=unit,
-            expected_version=form.expected_version(),
-            **form.to_service(),
-        )
-        if done is not None:
-            return _respond_done(request, reverse("registry:unit", args=[unit.pk]))
-    return render(
-        request,
-        "registry/unit.html",
-        _unit_ctx(request, unit, profile_form=form),
-        status=200 if request.htmx else status,
-    )
+    page = _unit_page(request, unit, profile_form=form)
+    return _section_post(request, form, svc.unit_profile_save, _unit_url(unit), page, versioned=True, organisation=unit)
 
 
 @login_required
@@ -850,21 +772,8 @@ def unit_profile(request, pk):
 def unit_staff(request, pk):
     unit = sel.for_edit(request.user, sel.unit_get_for_user(request.user, pk))
     form = f.StaffCountForm(request.POST)
-    status = 422
-    if form.is_valid():
-        done, status = _call(
-            form,
-            svc.staff_count_set,
-            actor=request.user,
-            organisation=unit,
-            expected_version=form.expected_version(),
-            **form.to_service(),
-        )
-        if done is not None:
-            return _respond_done(request, reverse("registry:unit", args=[unit.pk]))
-    return render(
-        request, "registry/unit.html", _unit_ctx(request, unit, staff_form=form), status=200 if request.htmx else status
-    )
+    page = _unit_page(request, unit, staff_form=form)
+    return _section_post(request, form, svc.staff_count_set, _unit_url(unit), page, versioned=True, organisation=unit)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -917,9 +826,9 @@ def svc_can_replicate(user, practice) -> bool:
 def replication_add(request, pk):
     p = sel.practice_get_for_user(request.user, pk)
     form = f.ReplicationForm(request.POST)
-    status = 422
-    if form.is_valid():
-        r, status = _call(form, svc.replication_add, actor=request.user, practice=p, **form.to_service())
-        if r is not None:
-            return _respond_done(request, reverse("registry:practice", args=[p.pk]))
-    return practice_detail(request, pk, form=form, status=200 if request.htmx else status)
+    url = reverse("registry:practice", args=[p.pk])
+
+    def page(status):
+        return practice_detail(request, pk, form=form, status=status)
+
+    return _section_post(request, form, svc.replication_add, url, page, practice=p)

@@ -199,3 +199,74 @@ def test_started_date_not_before_case_history_limits(personas, make_case, orgs):
     with pytest.raises(ValidationError) as exc:
         _svc(personas.cw_a, case, orgs["puskesmas-3212"], requested_on=dt.date(1980, 1, 1))
     assert "requested_on" in errors_of(exc)
+
+
+# --- delete (undoing an import) ---------------------------------------------------------------------
+
+
+def _announced(django_capture_on_commit_callbacks, fn):
+    """Run fn and return the (kind, region, date) announcements it sent on commit."""
+    from gugus.core.signals import record_changed
+
+    seen = []
+
+    def listener(sender=None, **kw):
+        seen.append((kw["kind"], kw["region_code"], kw["date"]))
+
+    record_changed.connect(listener, dispatch_uid="care-test-delete")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            fn()
+    finally:
+        record_changed.disconnect(dispatch_uid="care-test-delete")
+    return seen
+
+
+def test_delete_service_audits_reason_timeline_rights_and_announces(
+    personas, make_case, orgs, django_capture_on_commit_callbacks
+):
+    case = make_case()
+    s = _svc(personas.cw_a, case, orgs["puskesmas-3212"], status="completed", started_on=days(9), completed_on=days(3))
+    assert case.rights.get(right_id="right.health_rehabilitation").status == "fulfilled"
+    seen = _announced(
+        django_capture_on_commit_callbacks,
+        lambda: services.service_delete(actor=personas.cw_a, service=s, reason="Impor batch salah dibatalkan"),
+    )
+    assert ("service", case.region_id, days(10)) in seen
+    assert not ServiceRecord.objects.filter(pk=s.pk).exists()
+    ev = AuditEvent.objects.get(action="service_delete", object_id=str(s.pk))
+    assert ev.object_type == "service" and ev.detail["reason"] == "Impor batch salah dibatalkan"
+    assert ev.detail["service_type"] == "health_physical" and "Korban" not in str(ev.detail)
+    assert CaseEvent.objects.filter(case=case, kind="service_delete", object_id=str(s.pk)).exists()
+    assert case.rights.get(right_id="right.health_rehabilitation").status != "fulfilled"
+
+
+def test_delete_service_refuses_out_of_scope_stale_no_reason_and_shelter(personas, make_case, orgs, refer):
+    case = make_case()
+    s = _svc(personas.cw_a, case, orgs["puskesmas-3212"])
+    for user in (personas.cw_b, personas.gt_kab, personas.police, personas.provider, personas.executive):
+        with pytest.raises(Http404):
+            services.service_delete(actor=user, service=s, reason="salah")
+    with pytest.raises(ValidationError) as exc:
+        services.service_delete(actor=personas.cw_a, service=s, reason="  ")
+    assert "reason" in errors_of(exc)
+    with pytest.raises(Conflict):
+        services.service_delete(actor=personas.cw_a, service=s, reason="salah", expected_version=s.version + 1)
+    assert ServiceRecord.objects.filter(pk=s.pk).exists()
+    assert not AuditEvent.objects.filter(action="service_delete").exists()
+    # a referred provider deletes only what its own organisation provided
+    batam = make_case(personas.cw_batam)
+    other = _svc(personas.cw_batam, batam, orgs["uptd-2171"], service_type="health_psychological")
+    refer(batam, orgs["rs-2171"])
+    mine = _svc(personas.provider, batam, orgs["rs-2171"], service_type="health_medicolegal")
+    with pytest.raises(Http404):
+        services.service_delete(actor=personas.provider, service=other, reason="salah")
+    services.service_delete(actor=personas.provider, service=mine, reason="salah catat")
+    assert list(ServiceRecord.objects.filter(case=batam)) == [other]
+    # a shelter stay's service goes with the stay
+    shelter = orgs["rumah-aman-2171"]
+    stay = services.shelter_admit(actor=personas.cw_batam, case=batam, shelter=shelter, admitted_on=days(5))
+    with pytest.raises(ValidationError) as exc:
+        services.service_delete(actor=personas.cw_batam, service=stay.service, reason="salah")
+    assert "service_type" in errors_of(exc)
+    assert ServiceRecord.objects.filter(pk=stay.service_id).exists()

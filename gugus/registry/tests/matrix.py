@@ -275,7 +275,11 @@ def matrix_cases(world) -> list[MatrixCase]:
     cases.append(MatrixCase("PUT", f"{API}/activities/{act.pk}/years/2025", {"target": "4"}, "gt_kab", 200))
     cases.append(MatrixCase("PUT", f"{API}/activities/{act.pk}/years/2026", {"target": "5"}, "steward", 200))
     cases += _writes(
-        "PUT", f"{API}/activities/{act.pk}/years/2027", lambda w: {"target": "5"}, {"gt_kab": 200, "steward": (200, 409)}, 404
+        "PUT",
+        f"{API}/activities/{act.pk}/years/2027",
+        lambda w: {"target": "5"},
+        {"gt_kab": 200, "steward": (200, 409)},
+        404,
     )
 
     # --- API writes: units and staff ------------------------------------------------------------------

@@ -24,6 +24,7 @@ from gugus.registry.models import (
     TaskForce,
     TaskForceStatusChange,
     Training,
+    TrainingParticipants,
     UnitProfile,
 )
 from gugus.registry.selectors import taskforce_active_on
@@ -484,6 +485,68 @@ def test_training_with_participants_by_agency_and_sex(personas, today):
     assert t.participants.count() == 1
 
 
+def _announced(django_capture_on_commit_callbacks, fn):
+    """Run fn and return the (kind, region, date) announcements it sent on commit."""
+    from gugus.core.signals import record_changed
+
+    seen = []
+
+    def listener(sender=None, **kw):
+        seen.append((kw["kind"], kw["region_code"], kw["date"]))
+
+    record_changed.connect(listener, dispatch_uid="registry-test-delete")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            fn()
+    finally:
+        record_changed.disconnect(dispatch_uid="registry-test-delete")
+    return seen
+
+
+def test_training_delete_with_participants_audited_and_announced(personas, today, django_capture_on_commit_callbacks):
+    start = today - dt.timedelta(days=10)
+    t = svc.training_create(
+        actor=personas.gt_kab,
+        region_code="32.12",
+        title="Identifikasi korban",
+        topic="case_management",
+        start_date=start,
+        organiser_name="IOM",
+        participants=[{"agency_type": "court", "female": 2, "male": 3}, {"agency_type": "prosecutor", "male": 1}],
+    )
+    for user in (personas.province, personas.province_ntt, personas.cw_a, personas.executive):
+        with pytest.raises(Http404):
+            svc.training_delete(actor=user, training=t, reason="impor dibatalkan")
+    with pytest.raises(ValidationError) as exc:
+        svc.training_delete(actor=personas.gt_kab, training=t, reason="")
+    assert "reason" in _errors(exc)
+    with pytest.raises(Conflict):
+        svc.training_delete(actor=personas.gt_kab, training=t, reason="x", expected_version=t.version + 1)
+    assert Training.objects.filter(pk=t.pk).exists() and TrainingParticipants.objects.count() == 2
+    seen = _announced(
+        django_capture_on_commit_callbacks,
+        lambda: svc.training_delete(actor=personas.gt_kab, training=t, reason="impor dibatalkan"),
+    )
+    assert seen == [("training", "32.12", start)]
+    assert not Training.objects.exists() and not TrainingParticipants.objects.exists()
+    ev = AuditEvent.objects.get(action="training_delete", object_id=str(t.pk))
+    assert ev.object_type == "training" and ev.region_code == "32.12" and ev.actor == personas.gt_kab
+    assert ev.detail["reason"] == "impor dibatalkan" and (ev.detail["female"], ev.detail["male"]) == (2, 4)
+
+
+def test_training_delete_by_province_steward(personas, today):
+    t = svc.training_create(
+        actor=personas.gt_kab,
+        region_code="32.12",
+        title="X",
+        topic="case_management",
+        start_date=today,
+        organiser_name="IOM",
+    )
+    svc.training_delete(actor=personas.steward, training=t, reason="data ganda")  # registry.correct over 32
+    assert not Training.objects.exists()
+
+
 # --- 5. regulations -----------------------------------------------------------------------------------
 
 
@@ -540,6 +603,39 @@ def test_prevention_reach_by_sex_and_age(personas, today):
     errors = _errors(exc)
     assert {"date", "audience", "female_0_17", "organiser"} <= set(errors)
     assert PreventionActivity.objects.count() == 1
+
+
+def test_prevention_activity_delete_audited_and_announced(personas, today, django_capture_on_commit_callbacks):
+    a = svc.prevention_create(
+        actor=personas.gt_kab,
+        region_code="32.12",
+        date=today,
+        kind="peer_group",
+        title="Kelompok sebaya",
+        audience="students",
+        organiser_name="Forum Anak",
+        female_0_17=30,
+        male_0_17=25,
+    )
+    for user in (personas.province, personas.province_ntt, personas.cw_a, personas.national):
+        with pytest.raises(Http404):
+            svc.prevention_activity_delete(actor=user, activity=a, reason="impor dibatalkan")
+    with pytest.raises(ValidationError) as exc:
+        svc.prevention_activity_delete(actor=personas.gt_kab, activity=a, reason="x" * 501)
+    assert "reason" in _errors(exc)
+    with pytest.raises(Conflict):
+        svc.prevention_activity_delete(actor=personas.gt_kab, activity=a, reason="x", expected_version=a.version + 1)
+    assert PreventionActivity.objects.filter(pk=a.pk).exists()
+    assert not AuditEvent.objects.filter(action="prevention_delete").exists()
+    seen = _announced(
+        django_capture_on_commit_callbacks,
+        lambda: svc.prevention_activity_delete(actor=personas.gt_kab, activity=a, reason="impor dibatalkan"),
+    )
+    assert seen == [("prevention", "32.12", today)]
+    assert not PreventionActivity.objects.exists()
+    ev = AuditEvent.objects.get(action="prevention_delete", object_id=str(a.pk))
+    assert ev.object_type == "prevention" and ev.detail["reached"] == 55
+    assert ev.detail["reason"] == "impor dibatalkan"
 
 
 # --- 7. best practices -------------------------------------------------------------------------------------
