@@ -5,12 +5,15 @@ into the payload of the owning app's service (`build`), commits it through that 
 (`commit`) and reverses it through a service (`undo`). Exchange never writes another app's
 models itself.
 
-Kinds: victims (cases.services.victim_register), and, when their apps provide the services,
-services (care), budgets, prevention activities and trainings (registry).
+Kinds: victims (cases.services.victim_register; committed in bulk through
+cases.bulk.VictimBulkRegistration, undone with cases.bulk.victims_discard), and, when their apps
+provide the services, services (care), budgets, prevention activities and trainings (registry).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import importlib
 import re
@@ -101,19 +104,40 @@ class Importer:
     fields: list[Field]
     build: Callable  # (values: dict, lookups) -> payload ; raises RowError
     commit: Callable  # (actor, payload, organisation) -> (object_type, object_id)
-    undo: Callable | None  # (actor, object_id) -> None
+    undo: Callable | None  # (actor, object_id, reason) -> None; refusals (ValidationError …) keep the record
     description: str = ""
     services_module: str = ""
     needs: tuple[str, ...] = ()  # names that must exist in services_module
     key_fields: tuple[str, ...] = field(default_factory=tuple)
     dry_run: bool = False  # validate each row by calling the service in a rolled-back transaction
     service_field_map: dict[str, str] = field(default_factory=dict)  # service error key -> field key
+    # Bulk commit: `session(actor, organisation, source)` gives an object with `flush()`; while it
+    # is active (`staging(session)`), `commit` only validates and queues the row, and `flush()`
+    # (inside the chunk's transaction) writes the whole chunk. None: one service call per row.
+    session: Callable | None = None
+    # The payload for committing (the service validates it again); None: `build`.
+    prepare: Callable | None = None
+    # Bulk undo: (actor, object_ids, reason) -> (undone ids, {kept id: why}).
+    undo_many: Callable | None = None
+    undo_module: str = ""
+    undo_needs: tuple[str, ...] = ()  # names that must exist in undo_module for undo to be offered
 
     def available(self) -> bool:
         if not self.services_module:
             return True
         mod = _module(self.services_module)
         return mod is not None and all(hasattr(mod, n) for n in self.needs)
+
+    def undo_available(self) -> bool:
+        """Undo is offered once the owning app has the delete service (checked at call time)."""
+        if self.undo is None and self.undo_many is None:
+            return False
+        if not self.available():
+            return False
+        if not self.undo_needs:
+            return True
+        mod = _module(self.undo_module or self.services_module)
+        return mod is not None and all(hasattr(mod, n) for n in self.undo_needs)
 
     @property
     def all_fields(self) -> list[Field]:
@@ -418,37 +442,47 @@ def build_victim(values: dict, lookups: Lookups):
     return data
 
 
+_STAGING: contextvars.ContextVar = contextvars.ContextVar("exchange_staging", default=None)
+
+
+@contextlib.contextmanager
+def staging(session):
+    """While active, a bulk-capable importer's `commit` queues rows into `session`."""
+    token = _STAGING.set(session)
+    try:
+        yield session
+    finally:
+        _STAGING.reset(token)
+
+
+def prepare_victim(values: dict, lookups: Lookups):
+    """The registration to commit; the cases service checks its meaning (again) when it is added."""
+    return _victim_data(values)
+
+
+def victim_session(actor, organisation, source: str = ""):
+    from gugus.cases.bulk import VictimBulkRegistration
+
+    return VictimBulkRegistration(actor=actor, organisation=organisation, source=source)
+
+
 def commit_victim(actor, data, organisation):
+    """Register one victim: queued into the chunk's bulk registration when one is staging (the
+    import's commit), else through `victim_register`."""
+    session = _STAGING.get()
+    if session is not None:
+        return "case", str(session.add(data))
     from gugus.cases.services import victim_register
 
     case = victim_register(actor=actor, data=data, organisation=organisation)
     return "case", str(case.pk)
 
 
-UNDO_CASE_SERVICES = ("case_import_undo", "case_discard", "case_delete", "victim_register_undo")
+def undo_victims(actor, object_ids: list[str], reason: str):
+    """Remove the imported victims nothing has been added to since; keep (and say why) the rest."""
+    from gugus.cases.bulk import victims_discard
 
-
-def undo_victim(actor, object_id: str) -> None:
-    """Reverse a registration through the cases services: a discard/delete service when cases
-    offers one, else the case is closed as a duplicate record (audited, on its timeline)."""
-    from gugus.cases import services as cs
-    from gugus.cases.models import Case
-
-    case = Case.objects.filter(pk=object_id).first()
-    if case is None:
-        return
-    for name in UNDO_CASE_SERVICES:
-        fn = getattr(cs, name, None)
-        if fn is not None:
-            fn(actor=actor, case=case, reason="Impor dibatalkan")
-            return
-    if case.status != "closed":
-        if case.status == "draft":
-            cs.case_change_status(actor=actor, case=case, to_status="registered", reason="Impor dibatalkan")
-            case.refresh_from_db()
-        cs.case_change_status(
-            actor=actor, case=case, to_status="closed", closure_reason="duplicate", reason="Impor dibatalkan"
-        )
+    return victims_discard(actor=actor, case_ids=object_ids, reason=reason)
 
 
 VICTIMS = Importer(
@@ -459,10 +493,15 @@ VICTIMS = Importer(
     fields=VICTIM_FIELDS,
     build=build_victim,
     commit=commit_victim,
-    undo=undo_victim,
+    undo=None,
     description="Satu baris per korban: data korban (identitas terenkripsi) dan kasusnya.",
     services_module="gugus.cases.services",
     needs=("victim_register",),
+    session=victim_session,
+    prepare=prepare_victim,
+    undo_many=undo_victims,
+    undo_module="gugus.cases.bulk",
+    undo_needs=("victims_discard",),
     key_fields=("identification_date", "full_name", "nik", "birth_date", "sex"),
     service_field_map={"route": "origin_region"},
 )
@@ -496,19 +535,26 @@ def _registry_commit(service: str, object_type: str):
     return commit
 
 
-def _registry_undo(service: str, model: str, param: str):
-    def undo(actor, object_id: str) -> None:
+def _undo_via(module: str, service: str, model: str, param: str, *, with_reason: bool = True):
+    """Undo one record through the owning app's delete service, looked up when called (the
+    service may arrive later). `expected_version=1`: a record edited since it was imported is
+    kept (Conflict), as is one the service refuses."""
+
+    def undo(actor, object_id: str, reason: str) -> None:
         from django.apps import apps
         from django.http import Http404
 
-        fn = getattr(importlib.import_module("gugus.registry.services"), service)
-        obj = apps.get_model("registry", model).objects.filter(pk=object_id).first()
+        fn = getattr(importlib.import_module(module), service)
+        obj = apps.get_model(model).objects.filter(pk=object_id).first()
         if obj is None:
             return
+        kwargs = {param: obj, "expected_version": 1}
+        if with_reason:
+            kwargs["reason"] = reason
         try:
-            fn(actor=actor, **{param: obj}, expected_version=obj.version)
+            fn(actor=actor, **kwargs)
         except Http404:
-            raise ValidationError("Anda tidak berwenang mengubah data wilayah ini.")
+            raise ValidationError("Anda tidak berwenang mengubah data ini.")
 
     return undo
 
@@ -564,10 +610,11 @@ BUDGETS = Importer(
     ],
     build=lambda values, lookups: _plain(values),
     commit=_registry_commit("budget_create", "budget"),
-    undo=_registry_undo("budget_delete", "BudgetLine", "budget"),
+    undo=_undo_via("gugus.registry.services", "budget_delete", "registry.BudgetLine", "budget", with_reason=False),
     description="Satu baris per pos anggaran TPPO: wilayah, tahun, sumber, program, pagu, realisasi.",
     services_module="gugus.registry.services",
-    needs=("budget_create", "budget_delete"),
+    needs=("budget_create",),
+    undo_needs=("budget_delete",),
     dry_run=True,
     service_field_map=REGISTRY_FIELD_MAP,
 )
@@ -630,7 +677,8 @@ PREVENTION = Importer(
     ],
     build=lambda values, lookups: _plain(values),
     commit=_registry_commit("prevention_create", "prevention_activity"),
-    undo=None,
+    undo=_undo_via("gugus.registry.services", "prevention_activity_delete", "registry.PreventionActivity", "activity"),
+    undo_needs=("prevention_activity_delete",),
     description="Satu baris per kegiatan pencegahan (KIE, sosialisasi, kelompok sebaya…) dan jangkauannya.",
     services_module="gugus.registry.services",
     needs=("prevention_create",),
@@ -677,7 +725,8 @@ TRAININGS = Importer(
     ],
     build=_training_build,
     commit=_registry_commit("training_create", "training"),
-    undo=None,
+    undo=_undo_via("gugus.registry.services", "training_delete", "registry.Training", "training"),
+    undo_needs=("training_delete",),
     description="Satu baris per pelatihan bagi petugas (topik, tanggal, penyelenggara, peserta).",
     services_module="gugus.registry.services",
     needs=("training_create",),
@@ -782,7 +831,8 @@ SERVICES = Importer(
     ],
     build=_service_build,
     commit=_service_commit,
-    undo=None,
+    undo=_undo_via("gugus.care.services", "service_delete", "care.ServiceRecord", "service"),
+    undo_needs=("service_delete",),
     description="Satu baris per layanan yang diberikan kepada korban; kasus dirujuk dengan nomor kasus.",
     services_module="gugus.care.services",
     needs=("service_create",),

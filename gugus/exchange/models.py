@@ -111,6 +111,7 @@ class RowStatus(models.TextChoices):
     FAILED = "failed", "Gagal disimpan"
     SKIPPED = "skipped", "Dilewati"
     UNDONE = "undone", "Dibatalkan"
+    KEPT = "kept", "Dipertahankan saat impor dibatalkan"
 
 
 class ImportRow(models.Model):

@@ -278,12 +278,14 @@ def parse_bool(value) -> bool | None:
         return None
     if isinstance(value, bool):
         return value
-    key = fold(clean_text(value))
+    text = clean_text(value)
+    # Punctuation-only answers ("-") fold to nothing: compare them as written.
+    key = fold(text) or text
     if key in TRUE_WORDS:
         return True
     if key in FALSE_WORDS:
         return False
-    raise CellError(f"Isi 'Ya' atau 'Tidak', bukan '{clean_text(value)[:40]}'.")
+    raise CellError(f"Isi 'Ya' atau 'Tidak', bukan '{text[:40]}'.")
 
 
 def split_multi(value) -> list[str]:

@@ -23,6 +23,7 @@ from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ from gugus.accounts.scope import scope_for
 from gugus.audit.services import record
 from gugus.core.errors import Conflict
 
-from .importers import EXTERNAL_ID, Importer, RowError, convert_row, importer_for, validation_errors
+from .importers import EXTERNAL_ID, Importer, RowError, convert_row, importer_for, staging, validation_errors
 from .lookups import Lookups
 from .models import CommitMode, ImportBatch, ImportRecord, ImportRow, ImportStatus, ImportUpload, RowStatus
 from .parsing import (
@@ -49,7 +50,10 @@ from .parsing import (
 
 log = logging.getLogger(__name__)
 ROW_BATCH = 500
-COMMIT_CHUNK = 200
+COMMIT_CHUNK = 200  # rows per transaction, one service call per row
+BULK_CHUNK = 1000  # rows per transaction for importers that write a chunk at once (victims)
+UNDO_CHUNK = 500
+UNDO_LABEL = "Pembatalan impor"
 
 
 @lru_cache(maxsize=1)
@@ -369,7 +373,7 @@ def _row_values(batch: ImportBatch, importer: Importer, row: ImportRow, lookups:
     values, errors = convert_row(importer, cellmap, lookups)
     if errors:
         raise RowError(errors)
-    return importer.build(values, lookups)
+    return (importer.prepare or importer.build)(values, lookups)
 
 
 def import_commit(*, actor, batch: ImportBatch, mode: str) -> ImportBatch:
@@ -410,7 +414,40 @@ def import_commit(*, actor, batch: ImportBatch, mode: str) -> ImportBatch:
     return batch
 
 
-def _commit_rows(batch, importer, actor, rows: list[ImportRow], lookups, *, atomic_all: bool) -> tuple[int, int]:
+def _row_failure(importer: Importer, exc: Exception) -> dict[str, list[str]]:
+    if isinstance(exc, RowError):
+        return exc.errors
+    if isinstance(exc, ValidationError):
+        return validation_errors(importer, exc)
+    if isinstance(exc, Conflict):
+        return {"Baris": [exc.message]}
+    if isinstance(exc, Http404):
+        return {"Baris": ["Di luar cakupan Anda."]}
+    return {EXTERNAL_ID.label: ["Baris ini baru saja diimpor oleh proses lain."]}
+
+
+ROW_FAILURES = (RowError, ValidationError, IntegrityError, Conflict, Http404)
+
+
+def _record_for(batch, row: ImportRow, obj_type: str, obj_id: str) -> ImportRecord:
+    return ImportRecord(
+        kind=batch.kind,
+        organisation=batch.organisation,
+        external_id=row.external_id,
+        object_type=obj_type,
+        object_id=obj_id,
+        batch=batch,
+        row_number=row.row_number,
+    )
+
+
+def _commit_rows(
+    batch, importer, actor, rows: list[ImportRow], lookups, *, atomic_all: bool, session=None
+) -> tuple[int, int]:
+    """Commit one chunk (the caller holds its transaction). With a bulk `session`, each row is
+    checked and queued by the importer's `commit`, then the chunk is written at once; if that
+    write fails (a concurrent import of the same external id …) the rows are retried one by one
+    so only the offending row fails."""
     ok = failed = 0
     live = set(
         ImportRecord.objects.filter(
@@ -420,41 +457,86 @@ def _commit_rows(batch, importer, actor, rows: list[ImportRow], lookups, *, atom
             external_id__in=[r.external_id for r in rows],
         ).values_list("external_id", flat=True)
     )
+    staged: list[tuple[ImportRow, object, str, str]] = []
+
+    def fail(row: ImportRow, exc: Exception) -> None:
+        nonlocal failed
+        row.status, row.errors = RowStatus.FAILED, _row_failure(importer, exc)
+        failed += 1
+        if atomic_all:
+            raise _AllOrNothingFailed(row)
+
     for row in rows:
         if row.external_id in live:
             row.status, row.errors = RowStatus.ALREADY, {}
+            continue
+        if session is not None:
+            try:
+                payload = _row_values(batch, importer, row, lookups)
+                with staging(session):
+                    obj_type, obj_id = importer.commit(actor, payload, batch.organisation)
+                staged.append((row, payload, obj_type, obj_id))
+            except ROW_FAILURES as exc:
+                fail(row, exc)
             continue
         try:
             with transaction.atomic():
                 payload = _row_values(batch, importer, row, lookups)
                 obj_type, obj_id = importer.commit(actor, payload, batch.organisation)
-                ImportRecord.objects.create(
-                    kind=batch.kind,
-                    organisation=batch.organisation,
-                    external_id=row.external_id,
-                    object_type=obj_type,
-                    object_id=obj_id,
-                    batch=batch,
-                    row_number=row.row_number,
-                )
+                _record_for(batch, row, obj_type, obj_id).save(force_insert=True)
             row.status, row.object_type, row.object_id, row.errors = RowStatus.COMMITTED, obj_type, obj_id, {}
             ok += 1
-        except (RowError, ValidationError, IntegrityError, Conflict, Http404) as exc:
-            if isinstance(exc, RowError):
-                errors = exc.errors
-            elif isinstance(exc, ValidationError):
-                errors = validation_errors(importer, exc)
-            elif isinstance(exc, Conflict):
-                errors = {"Baris": [exc.message]}
-            elif isinstance(exc, Http404):
-                errors = {"Baris": ["Di luar cakupan Anda."]}
-            else:
-                errors = {EXTERNAL_ID.label: ["Baris ini baru saja diimpor oleh proses lain."]}
-            row.status, row.errors = RowStatus.FAILED, errors
-            failed += 1
-            if atomic_all:
-                raise _AllOrNothingFailed(row)
-    return ok, failed
+        except ROW_FAILURES as exc:
+            fail(row, exc)
+    if not staged:
+        return ok, failed
+    try:
+        with transaction.atomic():
+            session.flush()
+            ImportRecord.objects.bulk_create([_record_for(batch, r, t, i) for r, _, t, i in staged], batch_size=500)
+        done = [(r, t, i) for r, _, t, i in staged]
+    except IntegrityError:
+        session.discard_pending()
+        done = []
+        for row, payload, _, _ in staged:
+            try:
+                with transaction.atomic():
+                    with staging(session):
+                        obj_type, obj_id = importer.commit(actor, payload, batch.organisation)
+                    session.flush()
+                    _record_for(batch, row, obj_type, obj_id).save(force_insert=True)
+                done.append((row, obj_type, obj_id))
+            except ROW_FAILURES as exc:
+                session.discard_pending()
+                fail(row, exc)
+    for row, obj_type, obj_id in done:
+        row.status, row.object_type, row.object_id, row.errors = RowStatus.COMMITTED, obj_type, obj_id, {}
+    return ok + len(done), failed
+
+
+def _save_rows(rows: list[ImportRow]) -> None:
+    """Store each row's outcome: plain UPDATEs per status, per-row values only where needed."""
+    by_status: dict[str, list[ImportRow]] = {}
+    for r in rows:
+        by_status.setdefault(r.status, []).append(r)
+    for status, group in by_status.items():
+        if status == RowStatus.COMMITTED:
+            # The object ids are on the import records just written: one UPDATE, no per-row CASE.
+            for obj_type in {r.object_type for r in group}:
+                ImportRow.objects.filter(pk__in=[r.pk for r in group if r.object_type == obj_type]).update(
+                    status=status,
+                    errors={},
+                    object_type=obj_type,
+                    object_id=Subquery(
+                        ImportRecord.objects.filter(
+                            batch_id=OuterRef("batch_id"), row_number=OuterRef("row_number"), undone_at__isnull=True
+                        ).values("object_id")[:1]
+                    ),
+                )
+        elif status == RowStatus.FAILED:
+            ImportRow.objects.bulk_update(group, ["status", "errors"], batch_size=500)
+        else:
+            ImportRow.objects.filter(pk__in=[r.pk for r in group]).update(status=status, errors={})
 
 
 class _AllOrNothingFailed(Exception):
@@ -479,21 +561,30 @@ def import_commit_run(batch_id, actor_id, mode: str) -> ImportBatch:
     importer = importer_for(batch.kind)
     lookups = Lookups(actor=actor, organisation=batch.organisation)
     committed = failed = 0
+    session = None
+    chunk = COMMIT_CHUNK
+    if importer.session is not None:
+        try:
+            session = importer.session(actor, batch.organisation, f"import:{batch.pk}")
+        except ValidationError:
+            # The actor lost the right to register for this organisation since starting the commit.
+            _set(batch, status=ImportStatus.FAILED, message="Anda tidak lagi berwenang menyimpan impor ini.")
+            batch.refresh_from_db()
+            return batch
+        chunk = BULK_CHUNK
     try:
         if mode == CommitMode.ALL_OR_NOTHING:
             try:
                 with transaction.atomic():
                     last = 0
                     while True:
-                        rows = list(
-                            batch.rows.filter(status=RowStatus.VALID, id__gt=last).order_by("id")[:COMMIT_CHUNK]
-                        )
+                        rows = list(batch.rows.filter(status=RowStatus.VALID, id__gt=last).order_by("id")[:chunk])
                         if not rows:
                             break
                         last = rows[-1].id
-                        ok, _ = _commit_rows(batch, importer, actor, rows, lookups, atomic_all=True)
+                        ok, _ = _commit_rows(batch, importer, actor, rows, lookups, atomic_all=True, session=session)
                         committed += ok
-                        ImportRow.objects.bulk_update(rows, ["status", "errors", "object_type", "object_id"])
+                        _save_rows(rows)
                     record(
                         "import_commit",
                         actor=actor,
@@ -533,13 +624,15 @@ def import_commit_run(batch_id, actor_id, mode: str) -> ImportBatch:
         else:
             last = 0
             while True:
-                rows = list(batch.rows.filter(status=RowStatus.VALID, id__gt=last).order_by("id")[:COMMIT_CHUNK])
+                rows = list(batch.rows.filter(status=RowStatus.VALID, id__gt=last).order_by("id")[:chunk])
                 if not rows:
                     break
                 last = rows[-1].id
+                # One transaction per chunk: a crash loses at most the chunk in progress, and
+                # running the commit again skips what was saved (external ids).
                 with transaction.atomic():
-                    ok, bad = _commit_rows(batch, importer, actor, rows, lookups, atomic_all=False)
-                    ImportRow.objects.bulk_update(rows, ["status", "errors", "object_type", "object_id"])
+                    ok, bad = _commit_rows(batch, importer, actor, rows, lookups, atomic_all=False, session=session)
+                    _save_rows(rows)
                 committed += ok
                 failed += bad
                 _set(
@@ -610,7 +703,7 @@ def import_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
 def import_undo(*, actor, batch: ImportBatch) -> ImportBatch:
     importer = importer_for(batch.kind)
     import_organisation(actor, importer, batch.organisation)
-    if importer.undo is None or not _undo_supported(importer):
+    if not _undo_supported(importer):
         raise ValidationError(
             {
                 "__all__": f"Pembatalan impor belum didukung untuk {importer.label.lower()} "
@@ -641,25 +734,76 @@ def import_undo(*, actor, batch: ImportBatch) -> ImportBatch:
 
 
 def _undo_supported(importer: Importer) -> bool:
-    return importer.undo is not None and importer.available()
+    return importer is not None and importer.undo_available()
+
+
+def _undo_chunk(importer: Importer, actor, records: list[ImportRecord], reason: str) -> tuple[list, dict]:
+    """Reverse one chunk of records; returns (undone records, {object id: why kept})."""
+    ids = [r.object_id for r in records]
+    if importer.undo_many is not None:
+        gone, kept = importer.undo_many(actor, ids, reason)
+    else:
+        gone, kept = [], {}
+        for oid in ids:
+            try:
+                with transaction.atomic():
+                    importer.undo(actor, oid, reason)
+                gone.append(oid)
+            except (ValidationError, Conflict, Http404) as exc:
+                if isinstance(exc, Conflict):
+                    kept[oid] = "Data sudah diubah sejak diimpor."
+                elif isinstance(exc, Http404):
+                    kept[oid] = "Di luar cakupan Anda."
+                else:
+                    kept[oid] = "; ".join(exc.messages)[:300]
+    gone_set = {str(g) for g in gone}
+    return [r for r in records if r.object_id in gone_set], {str(k): v for k, v in kept.items()}
 
 
 def import_undo_run(batch_id, actor_id) -> ImportBatch:
-    """Reverse every record the import created, through the owning services, in one transaction."""
+    """Reverse what the import created, through the owning services, one transaction per chunk.
+
+    A record something has been added to since (an edit, a service, a referral …) is kept and its
+    row says why (status `kept`); the rest are removed. If the run stops half-way, every chunk
+    is either fully reversed or untouched; undoing again continues with what is left."""
     batch = ImportBatch.objects.select_related("organisation").get(pk=batch_id)
     if batch.status != ImportStatus.UNDOING:
         return batch
     actor = _actor(actor_id)
     importer = importer_for(batch.kind)
+    reason = f"Impor dibatalkan ({batch.filename})"[:300]
+    undone = kept_n = 0
     try:
+        last = 0
+        while True:
+            records = list(batch.records.filter(undone_at__isnull=True, id__gt=last).order_by("id")[:UNDO_CHUNK])
+            if not records:
+                break
+            last = records[-1].id
+            with transaction.atomic():
+                gone, kept = _undo_chunk(importer, actor, records, reason)
+                now = timezone.now()
+                ImportRecord.objects.filter(pk__in=[r.pk for r in gone]).update(undone_at=now)
+                batch.rows.filter(row_number__in=[r.row_number for r in gone], status=RowStatus.COMMITTED).update(
+                    status=RowStatus.UNDONE
+                )
+                by_row = {r.row_number: kept[r.object_id] for r in records if r.object_id in kept}
+                rows = list(
+                    batch.rows.filter(row_number__in=list(by_row), status__in=[RowStatus.COMMITTED, RowStatus.KEPT])
+                )
+                for row in rows:
+                    row.status, row.errors = RowStatus.KEPT, {UNDO_LABEL: [by_row[row.row_number]]}
+                ImportRow.objects.bulk_update(rows, ["status", "errors"], batch_size=500)
+            undone += len(gone)
+            kept_n += len(kept)
+            _set(batch, progress_done=min(batch.progress_total, batch.progress_done + len(records)))
+        message = ""
+        if kept_n:
+            message = (
+                f"{undone} data dihapus; {kept_n} data dipertahankan karena sudah ada data baru atau perubahan "
+                "sejak diimpor (lihat baris yang dipertahankan)."
+            )
         with transaction.atomic():
-            now = timezone.now()
-            n = 0
-            for rec in batch.records.filter(undone_at__isnull=True).order_by("id").iterator(chunk_size=200):
-                importer.undo(actor, rec.object_id)
-                n += 1
-            batch.records.filter(undone_at__isnull=True).update(undone_at=now)
-            batch.rows.filter(status=RowStatus.COMMITTED).update(status=RowStatus.UNDONE)
             record(
                 "import_undo",
                 actor=actor,
@@ -667,18 +811,23 @@ def import_undo_run(batch_id, actor_id) -> ImportBatch:
                 object_id=batch.pk,
                 organisation_id=batch.organisation_id,
                 region_code=batch.organisation.region_id,
-                detail={"kind": batch.kind, "reversed": n},
+                detail={"kind": batch.kind, "reversed": undone, "kept": kept_n},
             )
-            _set(batch, status=ImportStatus.UNDONE, undone_at=now, undone_by=actor, progress_done=n)
-    except (ValidationError, Conflict) as exc:
-        msg = exc.message if isinstance(exc, Conflict) else "; ".join(exc.messages)[:300]
-        _set(batch, status=ImportStatus.COMMITTED, message=f"Pembatalan gagal, tidak ada yang diubah: {msg}")
+            _set(
+                batch,
+                status=ImportStatus.UNDONE,
+                undone_at=timezone.now(),
+                undone_by=actor,
+                progress_done=batch.progress_total,
+                message=message[:500],
+            )
     except Exception:  # noqa: BLE001
         log.exception("import undo failed", extra={"batch": str(batch.pk)})
         _set(
             batch,
             status=ImportStatus.COMMITTED,
-            message="Pembatalan gagal karena kesalahan sistem; tidak ada yang diubah.",
+            message=f"Pembatalan terhenti karena kesalahan sistem setelah {undone} data dihapus; "
+            "data lainnya tidak diubah. Urungkan lagi untuk melanjutkan.",
         )
     batch.refresh_from_db()
     return batch

@@ -133,8 +133,8 @@ def _detail_context(request, batch):
         "failed": failed,
         "modes": CommitMode.choices,
         "can_error_sheet": can_download_error_sheet(request.user, batch),
+        "kept": import_rows(batch, status=RowStatus.KEPT)[:200],
         "can_undo": batch.status == ImportStatus.COMMITTED
-        and importer.undo is not None
         and services._undo_supported(importer)
         and batch.rows_committed > 0,
     }

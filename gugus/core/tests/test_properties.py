@@ -264,8 +264,6 @@ def test_yes_no_words(word):
     assert p.parse_bool(word) is (word.strip().lower() in {"ya", "iya", "yes", "benar", "1", "x"})
 
 
-@pytest.mark.xfail(strict=True, reason="gugus.exchange.parsing: '-' is in FALSE_WORDS but fold('-') is '', so a "
-                   "dash (a common 'no' in sheets) is refused")
 def test_a_dash_means_no():
     p = _need("gugus.exchange.parsing", "parse_bool")
     assert p.parse_bool("-") is False

@@ -29,7 +29,10 @@ def test_valid_xlsx_imports_every_row_through_the_service(personas):
     )
     assert cases.count() == 5
     assert {c.owner_org_id for c in cases} == {personas.orgs["uptd-3212"].pk}
-    assert AuditEvent.objects.filter(action="victim_register").count() == 5
+    # Registered in bulk by the cases app: one audit event for the chunk, listing every case.
+    events = AuditEvent.objects.filter(action="victim_register_bulk")
+    assert events.count() == 1
+    assert set(events.get().detail["cases"]) == {str(c.pk) for c in cases}
     assert AuditEvent.objects.filter(action="import_commit", object_id=str(batch.pk)).exists()
 
 
@@ -205,3 +208,78 @@ def test_other_organisation_cannot_see_or_commit(personas):
     batch = run_import(personas.cw_a, "victims", xlsx_bytes(victim_rows(1), HEADER))
     with pytest.raises(Http404):
         import_get_for_user(personas.cw_b, batch.pk)
+
+
+def _undo(user, batch):
+    from gugus.exchange import services
+
+    services.import_undo(actor=user, batch=batch)
+    return services.import_undo_run(batch.pk, user.pk)
+
+
+def test_undo_really_removes_the_imported_victims(personas):
+    from gugus.audit.services import verify_chain
+    from gugus.cases.models import Identity, NameToken, StatusChange, Victim
+
+    batch = commit(personas.cw_a, run_import(personas.cw_a, "victims", xlsx_bytes(victim_rows(4), HEADER)))
+    case_ids = list(ImportRecord.objects.filter(batch=batch).values_list("object_id", flat=True))
+    victim_ids = list(Case.objects.filter(pk__in=case_ids).values_list("victim_id", flat=True))
+    batch = _undo(personas.cw_a, batch)
+    assert batch.status == ImportStatus.UNDONE and not batch.message
+    assert not Case.objects.filter(pk__in=case_ids).exists()
+    assert not Victim.objects.filter(pk__in=victim_ids).exists()
+    assert not Identity.objects.filter(victim_id__in=victim_ids).exists()
+    assert not NameToken.objects.filter(victim_id__in=victim_ids).exists()
+    assert not StatusChange.objects.filter(case_id__in=case_ids).exists()
+    assert set(batch.rows.values_list("status", flat=True)) == {RowStatus.UNDONE}
+    assert AuditEvent.objects.filter(action="victim_discard").exists()
+    assert verify_chain().ok
+
+
+def test_undo_keeps_victims_changed_since_and_says_why_per_row(personas):
+    from gugus.cases.services import victim_update
+
+    batch = commit(personas.cw_a, run_import(personas.cw_a, "victims", xlsx_bytes(victim_rows(3), HEADER)))
+    rec = ImportRecord.objects.filter(batch=batch).order_by("row_number").first()
+    case = Case.objects.get(pk=rec.object_id)
+    victim_update(actor=personas.cw_a, case=case, changes={"recruiting_agency": "PT Contoh"}, expected_version=1)
+    batch = _undo(personas.cw_a, batch)
+    assert batch.status == ImportStatus.UNDONE
+    assert "1 data dipertahankan" in batch.message
+    assert Case.objects.filter(pk=case.pk).exists()
+    ids = list(ImportRecord.objects.filter(batch=batch).values_list("object_id", flat=True))
+    assert Case.objects.filter(pk__in=ids).count() == 1
+    kept = batch.rows.get(status=RowStatus.KEPT)
+    assert kept.row_number == rec.row_number
+    assert "diubah" in kept.errors["Pembatalan impor"][0]
+    # The kept record stays live: importing the file again does not duplicate it.
+    rec.refresh_from_db()
+    assert rec.undone_at is None
+    again = run_import(personas.cw_a, "victims", xlsx_bytes(victim_rows(3), HEADER))
+    assert (again.rows_already, again.rows_valid) == (1, 2)
+
+
+def test_valid_only_commit_in_bulk_skips_a_row_the_service_refuses(personas, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from gugus.exchange import importers
+
+    calls = {"n": 0}
+    real = importers.VICTIMS.commit
+
+    def flaky(actor, data, org):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise ValidationError({"sex": "Ditolak oleh layanan."})
+        return real(actor, data, org)
+
+    monkeypatch.setattr(importers.VICTIMS, "commit", flaky)
+    batch = commit(personas.cw_a, run_import(personas.cw_a, "victims", xlsx_bytes(victim_rows(4), HEADER)))
+    assert (batch.rows_committed, batch.rows_failed) == (3, 1)
+    failed = batch.rows.get(status=RowStatus.FAILED)
+    assert failed.errors == {"Jenis kelamin": ["Ditolak oleh layanan."]}
+    assert Case.objects.count() == 3
+    committed = batch.rows.filter(status=RowStatus.COMMITTED)
+    assert set(committed.values_list("object_id", flat=True)) == {
+        str(pk) for pk in Case.objects.values_list("pk", flat=True)
+    }

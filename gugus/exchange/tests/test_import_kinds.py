@@ -132,3 +132,46 @@ def test_services_import_refers_to_visible_cases_only(personas):
     assert "Nomor kasus" in bad
     batch = commit(personas.cw_a, batch)
     assert ServiceRecord.objects.get().case_id == mine.pk
+    # Undo goes through care.services.service_delete (once it exists); the case stays.
+    from gugus.exchange.importers import importer_for
+
+    if importer_for("services").undo_available():
+        services.import_undo(actor=personas.cw_a, batch=batch)
+        batch = services.import_undo_run(batch.pk, personas.cw_a.pk)
+        assert batch.status == ImportStatus.UNDONE, batch.message
+        assert not ServiceRecord.objects.exists()
+        assert batch.rows.get(row_number=2).status == RowStatus.UNDONE
+
+
+@pytest.mark.parametrize(
+    ("kind", "service"),
+    [("prevention", "prevention_activity_delete"), ("trainings", "training_delete")],
+)
+def test_prevention_and_training_imports_are_undone_through_the_delete_service(personas, kind, service):
+    _available(kind)
+    from gugus.exchange.importers import importer_for
+    from gugus.registry.models import PreventionActivity, Training
+
+    if not importer_for(kind).undo_available():
+        pytest.skip(f"registry.services.{service} does not exist yet")
+    if kind == "prevention":
+        header = ["Wilayah", "Tanggal", "Jenis kegiatan", "Judul", "Sasaran", "Penyelenggara"]
+        rows = [
+            ["Kab. Indramayu", "12 Maret 2025", "Sosialisasi", f"Sosialisasi {i}", "Orang tua", "Dinas"] for i in (1, 2)
+        ]
+        model = PreventionActivity
+    else:
+        header = ["Wilayah", "Judul", "Topik", "Tanggal mulai", "Penyelenggara"]
+        rows = [["32.12", f"Pelatihan {i}", "Identifikasi korban", "01/02/2025", "GT Kab. Indramayu"] for i in (1, 2)]
+        model = Training
+    batch = commit(personas.gt_kab, run_import(personas.gt_kab, kind, xlsx_bytes(rows, header)))
+    assert batch.rows_committed == 2, list(batch.rows.values_list("errors", flat=True))
+    # One of them is edited after the import: it is kept, the other removed.
+    edited = model.objects.order_by("created_at").first()
+    model.objects.filter(pk=edited.pk).update(version=2)
+    services.import_undo(actor=personas.gt_kab, batch=batch)
+    batch = services.import_undo_run(batch.pk, personas.gt_kab.pk)
+    assert batch.status == ImportStatus.UNDONE, batch.message
+    assert list(model.objects.values_list("pk", flat=True)) == [edited.pk]
+    assert batch.rows.filter(status=RowStatus.KEPT).count() == 1
+    assert batch.rows.filter(status=RowStatus.UNDONE).count() == 1
