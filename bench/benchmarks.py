@@ -16,8 +16,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from . import measure
 from .env import peak_rss_mib, rss_mib
-from .measure import Result, Target, summarise_ms, time_calls
+from .measure import MIN_SAMPLES, Result, Target, summarise_ms, time_calls
 from .world import World, get_form_fields, search_form_method
 
 BENCHMARKS: list[tuple[str, Callable]] = []
@@ -83,6 +84,8 @@ def _variant(
     label: str, persona: str, url: str, params: dict | None, bench: Bench, client, method: str = "get"
 ) -> dict:
     summary, errors, last = _measure_get(client, url, params, bench.repeats, method)
+    if any(x in label for x in IDENTITY_LABELS) and params:
+        params = dict.fromkeys(params, "…")  # synthetic, but identity values stay out of the results all the same
     return {
         "label": label,
         "persona": persona,
@@ -224,44 +227,112 @@ T_EXPORT = Target("growth_mib", "<=", 64, "MiB", "streamed: RSS growth ≤ 64 Mi
 LIST_PERSONAS = ("case_worker", "province", "national")
 
 
+def _deep_cursor(client, path: str, depth: int, limit: int) -> tuple[str | None, int]:
+    """The `next_cursor` that starts a page `depth` records deep (the way the UI and API clients
+    reach deep pages: "Berikutnya »" carries the cursor of the page before). Found with one
+    untimed offset request; when the scope holds fewer records the depth is halved until a page
+    with a successor exists. Returns (cursor, depth reached)."""
+    while depth >= 2 * limit:
+        r = client.get(path, {"offset": depth - limit, "limit": limit})
+        if r.status_code == 200 and r.json().get("next_cursor"):
+            return r.json()["next_cursor"], depth
+        depth //= 2
+    return None, 0
+
+
 @benchmark("cases-list")
 def bench_cases_list(b: Bench) -> Result:
+    """Case list: first page and a deep page reached by keyset (`next_cursor`), API and /kasus/."""
     res = Result("cases-list", "Case list (first and deep pages, API and page)", T_LIST)
     w = b.world
     variants = []
+    offset_info = []
     op = w.operation("get", *LIST_PATHS)
     for persona in LIST_PERSONAS:
+        api, page = w.api(persona), w.session(persona)
         if op:
             path, spec = op
             params = w.query_params(spec)
-            variants.append(_variant("API first page", persona, path, None, b, w.api(persona)))
+            variants.append(_variant("API first page", persona, path, None, b, api))
+            if "cursor" in params:
+                cursor, depth = _deep_cursor(api, path, 200 * 20, 20)
+                if cursor:
+                    variants.append(
+                        _variant(
+                            f"API deep page (cursor, after {depth:,})",
+                            persona,
+                            path,
+                            {"limit": 20, "cursor": cursor},
+                            b,
+                            api,
+                        )
+                    )
             if "offset" in params:
+                # Offsets stay for simple clients but cost time with depth; shown, not the headline.
+                v = _variant("API page 200 (offset, info)", persona, path, {"offset": 200 * 20, "limit": 20}, b, api)
+                v["headline"] = False
+                offset_info.append(v)
+        variants.append(_variant("page /kasus/", persona, "/kasus/", None, b, page))
+        if op and "cursor" in w.query_params(op[1]):
+            # The page pages by cursor only ("Berikutnya »"), 50 rows a page: page 200 starts at 9,950.
+            cursor, depth = _deep_cursor(api, op[0], 200 * 50, 50)
+            if cursor:
                 variants.append(
                     _variant(
-                        "API page 200 (offset)", persona, path, {"offset": 200 * 20, "limit": 20}, b, w.api(persona)
+                        f"page /kasus/ deep (cursor, after {depth:,})", persona, "/kasus/", {"cursor": cursor}, b, page
                     )
                 )
-            elif "page" in params:
-                variants.append(_variant("API page 200", persona, path, {"page": 200}, b, w.api(persona)))
-        variants.append(_variant("page /kasus/", persona, "/kasus/", None, b, w.session(persona)))
-        variants.append(_variant("page /kasus/?page=200", persona, "/kasus/", {"page": 200}, b, w.session(persona)))
     if not op:
         res.notes.append("API list operation not found (looked for " + ", ".join(LIST_PATHS) + ")")
-    return _headline(res, variants)
+    res = _headline(res, variants)
+    if offset_info:
+        res.variants += offset_info
+        worst = max((v for v in offset_info if v.get("n")), key=lambda v: v["p95_ms"], default=None)
+        if worst:
+            res.notes.append(
+                f"info, not in the headline: deep offset paging (API ?offset=4000) p95 up to {worst['p95_ms']} ms "
+                f"({worst['persona']}); the UI and the documented way to page deep use the cursor"
+            )
+    return res
+
+
+def _identity_search_allowed(user) -> bool:
+    """Searching by name, NIK or phone is identity access: refused (422, field `q`) to users
+    without identity rights — by design (docs/access.md), so not asked of them."""
+    from gugus.accounts.scope import scope_for
+    from gugus.cases.selectors import has_identity_rights
+
+    return bool(has_identity_rights(scope_for(user)))
+
+
+IDENTITY_LABELS = ("=name", "=NIK", "nik", "phone")
 
 
 @benchmark("cases-search")
 def bench_cases_search(b: Bench) -> Result:
+    """Every search parameter of the API list, POST /victims/search and the /kasus/ form."""
     res = Result("cases-search", "Case search (case number, name, NIK, region, status, form, dates)", T_LIST)
     w = b.world
     variants = []
     op = w.operation("get", *LIST_PATHS)
+    search_op = w.operation("post", "/api/v1/victims/search")
+    ids = _sample_cases(w.users["case_worker"], 20, b.rng)
+    if not ids:
+        res.reason = "no cases in the case worker's scope"
+        return res
+    # A record with both a name and a NIK, so that every identity search has a value to look for.
+    samples = [_sample_identity(i) for i in ids]
+    sample = next((x for x in samples if x["nik"] and x["full_name"]), samples[0])
+    skipped_identity = []
     for persona in ("case_worker", "national"):
-        ids = _sample_cases(w.users["case_worker"], 1, b.rng)
-        if not ids:
-            res.reason = "no cases in the case worker's scope"
-            return res
-        sample = _sample_identity(ids[0])
+        identity_ok = _identity_search_allowed(w.users[persona])
+
+        def keep(label, identity_ok=identity_ok, persona=persona):
+            if identity_ok or not any(x in label for x in IDENTITY_LABELS):
+                return True
+            skipped_identity.append(f"{label} ({persona})")
+            return False
+
         page = w.session(persona).get("/kasus/")
         names, options = get_form_fields(page.content.decode()) if page.status_code == 200 else ([], {})
         if op:
@@ -270,17 +341,51 @@ def bench_cases_search(b: Bench) -> Result:
             for label, q in _search_params(
                 [p for p in params if p not in ("limit", "offset", "cursor")], params, sample, options
             ):
-                variants.append(_variant("API " + label, persona, path, q, b, w.api(persona)))
+                if keep("API " + label):
+                    variants.append(_variant("API " + label, persona, path, q, b, w.api(persona)))
+        if search_op and identity_ok:
+            # The documented way to search by name or NIK: values in the body, never in a URL.
+            spath = search_op[0]
+            for label, body in (("name", {"q": sample["full_name"]}), ("NIK", {"nik": sample["nik"]})):
+                if body[next(iter(body))]:
+                    variants.append(_variant_json(f"API POST search {label}", persona, spath, body, b, w.api(persona)))
         if page.status_code == 200:
             method = search_form_method(page.content.decode())
             for label, q in _search_params([n for n in names if n != "page"], {}, sample, options):
-                variants.append(
-                    _variant(f"page ({method.upper()}) " + label, persona, "/kasus/", q, b, w.session(persona), method)
-                )
+                if keep(label):
+                    variants.append(
+                        _variant(
+                            f"page ({method.upper()}) " + label, persona, "/kasus/", q, b, w.session(persona), method
+                        )
+                    )
+    if skipped_identity:
+        res.notes.append(
+            "not asked (by design: searching by name/NIK/phone is identity access, answered 422 to users "
+            "without identity rights): " + "; ".join(skipped_identity[:6])
+        )
     if not variants:
         res.reason = "neither the API list nor the /kasus/ page offers search parameters yet"
         return res
     return _headline(res, variants)
+
+
+def _variant_json(label: str, persona: str, url: str, body: dict, b: Bench, client) -> dict:
+    statuses = []
+
+    def call(_i):
+        r = client.post(url, body, content_type="application/json")
+        statuses.append(r.status_code)
+
+    durations, _ = time_calls(call, b.repeats, warmup=2)
+    return {
+        "label": label,
+        "persona": persona,
+        "url": url,
+        "params": dict.fromkeys(body, "…"),  # identity values stay out of the results
+        "status": statuses[-1],
+        "errors": sum(1 for s in statuses[2:] if not _status_ok(s)),
+        **summarise_ms(durations),
+    }
 
 
 @benchmark("case-file")
@@ -575,7 +680,8 @@ def bench_paging_memory(b: Bench) -> Result:
         path, spec = op
         params = w.query_params(spec)
         limit_schema = params.get("limit", {})
-        limit = int(min(limit_schema.get("maximum", 500), 500)) if "limit" in params else None
+        # The API's largest page (its documented maximum; 200 when the schema does not say).
+        limit = int(min(limit_schema.get("maximum", 200), 500)) if "limit" in params else None
         client = w.api("national")
         cursor_state["next"] = None
         if limit and "cursor" in params:
@@ -589,6 +695,7 @@ def bench_paging_memory(b: Bench) -> Result:
                 if r.status_code == 200:
                     body = r.json()
                     cursor_state["next"] = body.get("next_cursor") or body.get("cursor") or body.get("next")
+                    cursor_state["items"] = cursor_state.get("items", 0) + (page > 0) * len(body.get("items", []))
                     if not cursor_state["next"]:
                         cursor_state["done"] = True
                 return r
@@ -602,6 +709,7 @@ def bench_paging_memory(b: Bench) -> Result:
 
             per_page = limit
             how = f"API {path}?limit={limit}&offset=…"
+            res.notes.append("the API offers no cursor: paged by offset (deep offsets cost time)")
         else:
 
             def fetch(page):
@@ -669,13 +777,16 @@ def bench_paging_memory(b: Bench) -> Result:
         "pages_total": pages_total,
         "per_page": per_page,
         "records_total": total,
-        "records_covered": min(total, page * per_page),
+        # Keyset: the records actually received; otherwise pages × page size.
+        "records_covered": (cursor_state.get("items", 0) + per_page)
+        if "items" in cursor_state
+        else min(total, page * per_page),
         "how": how,
         **{f"page_{k}": v for k, v in summarise_ms(durations).items()},
         "last_page_ms": round(durations[-1], 1) if durations else None,
     }
     res.variants = [{"label": "RSS samples (page, MiB)", "samples": samples[:: max(1, len(samples) // 40)]}]
-    complete = page >= pages_total
+    complete = page >= pages_total or bool(cursor_state.get("done"))
     if not complete:
         res.notes.append(
             f"time budget of {b.paging_budget_s:.0f} s reached after {page} of {pages_total} pages "
@@ -798,6 +909,8 @@ def bench_monitoring_incremental(b: Bench) -> Result:
         )
     durations = []
     for c in cases[1:]:
+        if sum(durations) / 1000 > 2 * measure.VARIANT_BUDGET_S and len(durations) >= MIN_SAMPLES:
+            break  # bounded: a slow refresh is sampled fewer times (n is in the figures)
         c.refresh_from_db()
         target = flips.get(c.status)
         if not target:
@@ -825,36 +938,91 @@ def _monitoring_urls(w: World) -> list[tuple[str, str]]:
             continue
         if not args:
             urls.append((name or route, route))
-        elif len(args) == 1 and (args[0] in ("region", "wilayah") or re.search(r"(wilayah|region)/<", route)):
+        elif len(args) == 1 and (args[0] in ("region", "wilayah", "code") and re.search(r"(wilayah|region)/<", route)):
             for code in ("ID", "32", "32.12"):
                 urls.append((f"{name}({code})", re.sub(r"<[^>]+>", code, route)))
     return urls
 
 
+def _links(html: str, prefix: str) -> list[str]:
+    import html as htmlmod
+    import re
+
+    return list(dict.fromkeys(htmlmod.unescape(h) for h in re.findall(rf'href="({re.escape(prefix)}[^"]*)"', html)))
+
+
+ACTION_WORDS = ("csv", "export", "unduh", "tutup", "close", "edit", "ubah", "baru", "new", "hapus", "buka", "target")
+
+
 @benchmark("dashboard")
 def bench_dashboard(b: Bench) -> Result:
+    """Every monitoring page (GET) for the national user, drill-down and indicator pages found by
+    following the dashboards' own links, and each level's dashboard for its own secretariat."""
     res = Result("dashboard", "Monitoring dashboards (national, province, kab/kota)", T_DASH)
     w = b.world
     urls = _monitoring_urls(w)
     if not urls:
         return Result.missing(res.name, res.title, T_DASH, "gugus/monitoring has no pages yet")
     variants = []
-    skipped = []
+    actions, skipped = [], []
+    found: dict[str, str] = {}  # label -> url of pages reached through links (indicator, drill-down)
+    client = w.session("national")
+
+    def measure(label: str, url: str, persona: str = "national", c=None) -> None:
+        nonlocal variants
+        c = c or client
+        if any(v["url"] == url and v["persona"] == persona for v in variants):
+            return
+        variants.append(_variant(label, persona, url, None, b, c))
+
     for label, url in urls:
-        if any(x in url for x in ("csv", "export", "unduh", "tutup", "close", "edit", "baru", "new", "hapus")):
+        if any(x in url for x in ACTION_WORDS):
             continue
-        client = w.session("national")
         r = client.get(url, follow=True)
+        if r.status_code == 405:  # an action (POST form target), not a page to read
+            actions.append(url)
+            continue
         if r.redirect_chain:
             url = r.redirect_chain[-1][0]
+        if r.status_code == 404 and not r.redirect_chain:
+            # A page that needs parameters (the drill-down) is reached from the dashboards' links below.
+            skipped.append(url)
+            continue
         if r.status_code != 200 or "html" not in r.get("Content-Type", ""):
-            skipped.append(f"{url} → {r.status_code}")
+            res.notes.append(f"{url} → {r.status_code} for the national user")
             continue
-        if any(v["url"] == url for v in variants):
-            continue
-        variants.append(_variant(label, "national", url, None, b, client))
-    if skipped:
-        res.notes.append("not measured (not a 200 HTML page for the national user): " + "; ".join(skipped[:10]))
+        html = r.content.decode()
+        ind = [
+            u
+            for u in _links(html, "/monitoring/indikator/")
+            if u.count("/") == 4 and "?" in u and not any(x in u for x in ACTION_WORDS)
+        ]
+        if ind:
+            found.setdefault("indicator page", ind[0])
+        measure(label, url)
+    # The drill-down behind a figure (records in scope), nationally and for a kab/kota.
+    for code in ("32.12", "ID"):
+        r = client.get(f"/monitoring/wilayah/{code}/")
+        if r.status_code == 200:
+            links = _links(r.content.decode(), "/monitoring/telusur/")
+            if links:
+                found[f"drill-down ({code})"] = links[0]
+    for label, url in found.items():
+        measure(label, url)
+    # Each level's dashboard for its own secretariat (what they open first).
+    for persona, code in (("province", "32"), ("kab", "32.12")):
+        if w.users.get(persona) is not None:
+            c = w.session(persona)
+            r = c.get(f"/monitoring/wilayah/{code}/")
+            if r.status_code == 200:
+                measure(f"region({code}) own", f"/monitoring/wilayah/{code}/", persona, c)
+            else:
+                res.notes.append(f"/monitoring/wilayah/{code}/ → {r.status_code} for {persona}")
+    if actions:
+        res.notes.append("actions, not pages (POST only): " + ", ".join(actions))
+    unreached = [u for u in skipped if not any(u in v["url"] for v in variants)]
+    if unreached:
+        res.notes.append("not measured (needs parameters, no link found on the dashboards): " + ", ".join(unreached))
     if not variants:
         res.reason = "no monitoring page answered 200 for the national user"
         return res

@@ -49,8 +49,12 @@ def machine() -> dict:
         "os": f"{os_name} (kernel {platform.release()})",
         "python": sys.version.split()[0],
         # Other work on the machine slows every figure; the load average says how busy it was.
-        "loadavg_1_5_15": _read("/proc/loadavg").split()[:3],
+        "loadavg_1_5_15": loadavg(),
     }
+
+
+def loadavg() -> list[str]:
+    return _read("/proc/loadavg").split()[:3]
 
 
 def database() -> dict:

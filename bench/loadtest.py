@@ -1,12 +1,15 @@
 """Load test against the server as it runs in production (`make loadtest`).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gugus_loadtest python -m bench.loadtest
+    python -m bench.loadtest                    # make loadtest
     python -m bench.loadtest --users 50 --duration 60 --workers 3 --victims 100000
+    LOADTEST_DATABASE_URL=postgres://user@host:5432/some_db python -m bench.loadtest
 
 What it does
 1. Generated production keys (kept in var/bench/loadtest-keys.json, mode 0600) and a synthetic data
-   set encrypted with them (the same generator as `make bench`, cached in the PostgreSQL database
-   named by DATABASE_URL; default postgres://postgres@127.0.0.1:5432/gugus_loadtest).
+   set encrypted with them (the same generator as `make bench`, cached in its own PostgreSQL
+   database: LOADTEST_DATABASE_URL, else the server of a postgres DATABASE_URL with the database
+   gugus_loadtest, else postgres://postgres@127.0.0.1:5432/gugus_loadtest). Never the `make bench`
+   database: its data set is encrypted with other keys and would be rebuilt.
 2. Starts gunicorn on a random port of 127.0.0.1 with GUGUS_ENV=production, DEBUG off,
    DJANGO_ALLOWED_HOSTS=127.0.0.1, collected static files, persistent database connections;
    SECURE_SSL_REDIRECT is off (DJANGO_SECURE_SSL_REDIRECT=0) and every request carries
@@ -74,6 +77,17 @@ MIX = [
 ]
 
 
+def loadtest_database_url() -> str:
+    """The load test's own database (see the module docstring): its data set is encrypted with the
+    load test's production keys, so sharing the `make bench` database would rebuild that one."""
+    if os.environ.get("LOADTEST_DATABASE_URL"):
+        return os.environ["LOADTEST_DATABASE_URL"]
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        return url.rsplit("/", 1)[0].split("?")[0] + "/gugus_loadtest"
+    return DEFAULT_DB
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
         prog="python -m bench.loadtest", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -86,7 +100,6 @@ def parse_args(argv=None):
     p.add_argument("--victims", type=int, default=100_000, help="size of the synthetic data set")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--no-write", action="store_true")
-    # The runner's own option `--victims` is also passed by `make loadtest BENCH_ARGS=...`.
     return p.parse_args(argv)
 
 
@@ -331,11 +344,11 @@ def service_body(vu: VirtualUser, case) -> tuple[str, dict]:
 def main(argv=None) -> int:
     args = parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    url = os.environ.get("DATABASE_URL") or DEFAULT_DB
+    url = loadtest_database_url()
     if not url.startswith("postgres"):
         raise SystemExit(
-            "The load test runs against PostgreSQL: set DATABASE_URL=postgres://… (a database used only "
-            "for benchmarks; it is created if missing)."
+            "The load test runs against PostgreSQL: set LOADTEST_DATABASE_URL=postgres://… (a database used "
+            "only for the load test; it is created if missing)."
         )
     from bench.__main__ import _ensure_pg_database
 
@@ -471,6 +484,9 @@ def _preflight(port: int, creds: dict) -> dict:
 
 
 def _drive(args, port: int, creds: dict, plan: dict) -> dict:
+    from bench.env import loadavg
+
+    loadavg_before = loadavg()  # other work on the machine: "machine" has the load at the end
     stats = Stats()
     personas = [p for p, w in PERSONAS for _ in range(w)]
     now = time.monotonic()
@@ -541,6 +557,7 @@ def _drive(args, port: int, creds: dict, plan: dict) -> dict:
         "excluded_from_mix": plan["excluded"],
         "status": "pass" if ok else "fail",
         "mix": dict(MIX),
+        "_loadavg_before": loadavg_before,
     }
 
 
@@ -564,7 +581,7 @@ def _finish(result: dict, args, url: str) -> None:
             **env.commit(),
             "dataset": {k: marker.get(k) for k in ("key", "victims", "services_target", "tables", "skipped")},
             "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "loadavg_before": Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else None,
+            "loadavg_before": result.pop("_loadavg_before", None),
             "note": "The load generator runs on the same machine as gunicorn and PostgreSQL and shares its cores.",
         }
     )

@@ -28,16 +28,31 @@ def summarise_ms(samples: list[float]) -> dict:
     }
 
 
-def time_calls(fn: Callable[[int], object], n: int, warmup: int = 3) -> tuple[list[float], list[object]]:
-    """Call fn(i) warmup + n times; return the n durations in ms and their results."""
+# Wall-time cap per measured variant: a slow variant is sampled fewer times (never fewer than
+# MIN_SAMPLES), so one run of every benchmark stays bounded at full scale. Set by `--variant-budget`.
+VARIANT_BUDGET_S = 6.0
+MIN_SAMPLES = 5
+
+
+def time_calls(
+    fn: Callable[[int], object], n: int, warmup: int = 3, budget_s: float | None = None
+) -> tuple[list[float], list[object]]:
+    """Call fn(i) warmup + n times; return the durations in ms and the results of the timed calls.
+    Stops early once `budget_s` (default VARIANT_BUDGET_S; 0 = no cap) is spent on timed calls
+    and at least MIN_SAMPLES were taken: the sample count is part of every summary (`n`)."""
+    budget = VARIANT_BUDGET_S if budget_s is None else budget_s
     for i in range(warmup):
         fn(-1 - i)
     durations, results = [], []
+    spent = 0.0
     for i in range(n):
         t = time.perf_counter()
         r = fn(i)
         durations.append((time.perf_counter() - t) * 1000)
+        spent += durations[-1] / 1000
         results.append(r)
+        if budget and spent > budget and len(durations) >= MIN_SAMPLES:
+            break
     return durations, results
 
 

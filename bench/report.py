@@ -1,6 +1,7 @@
 """Render the latest benchmark and load-test results as the README's Performance table.
 
 python -m bench.report            # writes bench/results/README-performance.md and prints it
+python -m bench.report --readme   # also puts it in README.md, between the performance markers
 """
 
 from __future__ import annotations
@@ -83,34 +84,68 @@ def _scale(n) -> str:
     return f"{n / 1e6:g}M" if n >= 1_000_000 else f"{n / 1e3:g}k"
 
 
+DB_ORDER = ["sqlite", "postgresql"]
+DB_LABEL = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def _services(ds: dict):
+    tables = ds.get("tables") or {}
+    return next((v for k, v in tables.items() if k.lower().endswith(("service", "servicerecord"))), None)
+
+
+def _run_line(db: str, runs: list[dict]) -> str:
+    """Where one database's figures come from: engine, commit, when, how busy the machine was."""
+    first = min(runs, key=lambda d: d.get("measured_at") or "")
+    ds = first.get("dataset") or {}
+    dbinfo = first.get("database") or {}
+    commits = sorted({str(d.get("commit", "?"))[:10] for d in runs})
+    dirty = any(d.get("dirty") for d in runs)
+    load = (first.get("machine") or {}).get("loadavg_1_5_15")
+    services = _services(ds)
+    victims = ds.get("victims")
+    return (
+        f"- **{DB_LABEL.get(db, db)} {dbinfo.get('version', '')}**: commit `{', '.join(commits)}`"
+        + (" (uncommitted changes)" if dirty else "")
+        + f", measured {str(first.get('measured_at', '?')).replace('T', ' ')[:16]} UTC"
+        + (f", load average {' / '.join(load)} (1/5/15 min) at the start" if load else "")
+        + (f"; data set {victims:,} victims" + (f", {services:,} services" if services else "") if victims else "")
+        + f", seed {ds.get('seed', '?')}."
+    )
+
+
+def _loadtest_cell(lt: dict) -> str:
+    f = lt.get("figures") or {}
+    if lt.get("status") == "not_measured":
+        return "— not measured"
+    return (
+        f"{STATUS.get(lt.get('status'), lt.get('status'))} {f.get('rps')} req/s, p95 {f.get('p95_ms')} ms, "
+        f"{f.get('errors')} errors"
+    )
+
+
 def render() -> str:
     results, loadtest = _load()
     sizes = {(d.get("dataset") or {}).get("victims") for d in results.values()}
     mixed = len(sizes) > 1
     lines = ["## Performance", ""]
     sample = next(iter(results.values()), None) or loadtest
+    dbs = [db for db in DB_ORDER if any(d == db for _, d in results)]
+    dbs += sorted({db for _, db in results} - set(dbs))
+    if loadtest and "postgresql" not in dbs:
+        dbs.append("postgresql")  # the load test always runs on PostgreSQL
     if sample:
         m = sample.get("machine", {})
-        ds = sample.get("dataset") or {}
         lines.append(
             f"Measured on {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('ram_gib', '?')} GiB RAM, "
-            f"{m.get('os', '?')}, Python {m.get('python', '?')}; commit `{str(sample.get('commit', '?'))[:10]}`"
-            + (" (uncommitted changes)" if sample.get("dirty") else "")
-            + "."
+            f"{m.get('os', '?')}, Python {m.get('python', '?')}. Synthetic national data set (`make bench`; "
+            "details and how to run it in docs/performance.md):"
         )
-        if mixed:
-            lines.append("Synthetic national data sets of different sizes (shown per figure); see docs/performance.md.")
-        elif ds.get("victims"):
-            tables = ds.get("tables") or {}
-            services = next((v for k, v in tables.items() if k.lower().endswith(("service", "servicerecord"))), None)
-            lines.append(
-                f"Synthetic national data set: {ds['victims']:,} victims"
-                + (f", {services:,} services" if services else " (no service records: the model did not exist yet)")
-                + f", seed {ds.get('seed')} (`make bench`; details in docs/performance.md)."
-            )
         lines.append("")
-    dbs = sorted({db for _, db in results})
-    header = "| Benchmark | Target | " + " | ".join(f"{db}" for db in dbs) + " | Notes |"
+        for db in dbs:
+            runs = [d for (_, d2), d in results.items() if d2 == db]
+            lines.append(_run_line(db, runs) if runs else f"- **{DB_LABEL.get(db, db)}**: not run yet.")
+        lines.append("")
+    header = "| Benchmark | Target | " + " | ".join(DB_LABEL.get(db, db) for db in dbs) + " | Notes |"
     lines += [header, "|" + "---|" * (len(dbs) + 3)]
     names = [n for n in ORDER if any((n, db) in results for db in dbs)]
     names += sorted({n for n, _ in results} - set(names))
@@ -129,15 +164,26 @@ def render() -> str:
             cells.append(cell)
             why = _why(data)
             if why:
-                notes.append(f"{db}: {why}" if len(dbs) > 1 else why)
+                notes.append(f"{DB_LABEL.get(db, db)}: {why}" if len(dbs) > 1 else why)
         title = any_data.get("title", name)
         lines.append(f"| {title} | {target} | " + " | ".join(cells) + f" | {' / '.join(notes)} |")
+    if loadtest:
+        cells = [_loadtest_cell(loadtest) if db == "postgresql" else "— (PostgreSQL only)" for db in dbs]
+        ds = loadtest.get("dataset") or {}
+        f = loadtest.get("figures") or {}
+        lines.append(
+            f"| Load test: {f.get('users', '?')} users, production server, realistic mix (`make loadtest`) | "
+            f"{loadtest.get('target_text', 'no errors, p95 ≤ 300 ms, ≥ 200 req/s on 2 cores')} | "
+            + " | ".join(cells)
+            + f" | data set {(ds.get('victims') or 0):,} victims; details below |"
+        )
     if loadtest:
         lines += ["", "### Load test (`make loadtest`)", ""]
         f = loadtest.get("figures", {})
         if loadtest.get("status") == "not_measured":
             lines.append(f"Not measured: {loadtest.get('reason', '')}")
         else:
+            before = loadtest.get("loadavg_before")
             lines += [
                 "| Users | Duration | Requests | Throughput | p50 | p95 | p99 | Errors | Verdict |",
                 "|---|---|---|---|---|---|---|---|---|",
@@ -148,8 +194,22 @@ def render() -> str:
                 f"Target: {loadtest.get('target_text', 'no errors, p95 ≤ 300 ms, ≥ 200 req/s on 2 cores')}. "
                 f"Server: {loadtest.get('server', {}).get('description', '?')}; "
                 f"database {loadtest.get('database', {}).get('engine', '?')} {loadtest.get('database', {}).get('version', '')}; "
-                f"data set {loadtest.get('dataset', {}).get('victims', '?'):,} victims.",
+                f"data set {(loadtest.get('dataset') or {}).get('victims') or 0:,} victims; "
+                f"commit `{str(loadtest.get('commit', '?'))[:10]}`"
+                + (" (uncommitted changes)" if loadtest.get("dirty") else "")
+                + f", measured {str(loadtest.get('measured_at', '?')).replace('T', ' ')[:16]} UTC"
+                + (f", load average {' / '.join(before)} before the run" if before else "")
+                + f"; the load generator (same machine) used {f.get('load_generator_cpu_s', '?')} s of CPU.",
             ]
+            per_kind = loadtest.get("per_kind") or {}
+            if per_kind:
+                lines += ["", "| Request kind | Requests | p50 | p95 | p99 |", "|---|---|---|---|---|"]
+                for kind, v in per_kind.items():
+                    lines.append(
+                        f"| {kind} | {v['requests']:,} | {v['p50_ms']} ms | {v['p95_ms']} ms | {v['p99_ms']} ms |"
+                    )
+            if loadtest.get("errors"):
+                lines += ["", "Errors: " + "; ".join(f"{k} × {n}" for k, n in loadtest["errors"].items()) + "."]
     lines += [
         "",
         "Figures not measured are shown as such; nothing here is estimated. Raw results: `bench/results/*.json`.",
@@ -163,6 +223,25 @@ def write_report() -> Path:
     return OUT
 
 
+README = RESULTS.parent.parent / "README.md"
+START, END = "<!-- performance:start -->", "<!-- performance:end -->"
+
+
+def write_readme(text: str) -> bool:
+    """Replace what stands between the performance markers of README.md (its own "## Performance"
+    heading stays outside them). False when the markers are missing."""
+    readme = README.read_text()
+    if START not in readme or END not in readme:
+        return False
+    body = text.split("\n", 2)[2] if text.startswith("## Performance\n") else text
+    head, rest = readme.split(START, 1)
+    tail = rest.split(END, 1)[1]
+    README.write_text(f"{head}{START}\n{body.strip()}\n{END}{tail}")
+    return True
+
+
 if __name__ == "__main__":
     path = write_report()
+    if "--readme" in sys.argv[1:] and not write_readme(path.read_text()):
+        sys.exit(f"README.md has no {START} … {END} block")
     sys.stdout.write(path.read_text())

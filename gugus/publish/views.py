@@ -125,7 +125,16 @@ def opendata_publish(request):
         except ValidationError as exc:
             errors = _errors(exc)
         else:
-            messages.success(request, "Rilis data terbuka diterbitkan.")
+            if rel.tables:
+                messages.success(request, "Rilis data terbuka diterbitkan.")
+            else:
+                # Suppression publishes only years with ≥ k victims nationally; with fewer records
+                # the release holds no table at all, which the publisher must be told plainly.
+                messages.warning(
+                    request,
+                    f"Rilis diterbitkan tanpa tabel: belum ada tahun dengan sedikitnya {rel.threshold} korban "
+                    "teridentifikasi secara nasional, sehingga tidak ada angka yang aman untuk diterbitkan.",
+                )
             return redirect(f"/data-terbuka/?rilis={rel.pk}")
     return render(
         request,

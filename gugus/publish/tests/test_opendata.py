@@ -151,3 +151,27 @@ def test_demo_creates_one_release(world):
     demo.populate(ctx)  # idempotent
     rel = Release.objects.get(is_demo=True)
     assert rel.tables and all(v is None or v == 0 or v >= K for v in _all_cells(rel))
+
+
+def test_publishing_with_no_publishable_year_says_so(personas, client_for):
+    """Fewer than k victims in every year: the release holds no table, and the publisher is told
+    so instead of a plain "published" (the browser journey once hit this silently)."""
+    make_cases(personas.cw_a, 3, 2024, origin="32.12")
+    client = client_for(personas.national)
+    r = client.post("/data-terbuka/terbitkan/", {"title": "Kosong"}, follow=True)
+    assert r.status_code == 200
+    rel = Release.objects.get(title="Kosong")
+    assert rel.tables == {}
+    page = r.content.decode()
+    assert "tanpa tabel" in page and f"sedikitnya {K} korban" in page
+
+
+def test_publishing_a_year_with_k_victims_gives_a_csv(personas, client_for, client):
+    make_cases(personas.cw_a, K, 2024, origin="32.12")
+    r = client_for(personas.national).post("/data-terbuka/terbitkan/", {"title": "Cukup"}, follow=True)
+    assert "Rilis data terbuka diterbitkan." in r.content.decode()
+    package = client.get("/data-terbuka/datapackage.json").json()
+    paths = [res["path"] for res in package["resources"]]
+    assert "korban-provinsi-tahun.csv" in paths
+    rows = list(csv.reader(io.StringIO(client.get("/data-terbuka/korban-provinsi-tahun.csv").content.decode())))
+    assert rows[0][0] == "kode_provinsi" and rows[-1][-1] == str(K)
