@@ -255,6 +255,49 @@ def bench_import(b, target: Target) -> Result:
     return res.judge(complete=complete)
 
 
+def _profiler(phase: str):
+    """GUGUS_BENCH_IMPORT_PROFILE=<dir>: profile a phase of the worker (cProfile, <dir>/<phase>.prof)
+    and count its SQL statements by kind (<dir>/<phase>.sql.txt). Returns the function that stops it."""
+    import os
+
+    out = os.environ.get("GUGUS_BENCH_IMPORT_PROFILE")
+    if not out:
+        return lambda: None
+    import collections
+    import cProfile
+    import re
+
+    from django.db import connection
+
+    counts: collections.Counter = collections.Counter()
+    seconds: collections.Counter = collections.Counter()
+
+    def count(execute, sql, params, many, context):
+        key = re.sub(r"\s+", " ", sql)[:160]
+        counts[key] += 1
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            seconds[key] += time.perf_counter() - t
+
+    hook = connection.execute_wrapper(count)
+    hook.__enter__()
+    prof = cProfile.Profile()
+    prof.enable()
+
+    def stop() -> None:
+        prof.disable()
+        hook.__exit__(None, None, None)
+        os.makedirs(out, exist_ok=True)
+        prof.dump_stats(os.path.join(out, f"{phase}.prof"))
+        with open(os.path.join(out, f"{phase}.sql.txt"), "w") as f:
+            for sql, t in seconds.most_common():
+                f.write(f"{counts[sql]:8d} {t:8.3f}s  {sql}\n")
+
+    return stop
+
+
 def _child(batch_id: str, user_id: int) -> None:
     """The background part of an import: validate every row, then commit the valid ones."""
     import json
@@ -269,9 +312,11 @@ def _child(batch_id: str, user_id: int) -> None:
 
     from .env import peak_rss_mib
 
+    prof = _profiler("validate")
     t = time.perf_counter()
     c = time.process_time()
     batch = services.import_validate_run(batch_id)
+    prof()
     print(
         json.dumps(
             {"validate_s": round(time.perf_counter() - t, 2), "validate_cpu_s": round(time.process_time() - c, 2)}
@@ -281,11 +326,13 @@ def _child(batch_id: str, user_id: int) -> None:
     if batch.status != ImportStatus.VALIDATED:
         print(f"validation ended as {batch.status}: {batch.message[:200]}", file=sys.stderr)
         sys.exit(2)
+    prof = _profiler("commit")
     t = time.perf_counter()
     c = time.process_time()
     user = User.objects.get(pk=user_id)
     batch = services.import_commit(actor=user, batch=batch, mode=CommitMode.VALID_ONLY)
     services.import_commit_run(batch.pk, user.pk, CommitMode.VALID_ONLY)
+    prof()
     print(
         json.dumps(
             {

@@ -59,7 +59,6 @@ __all__ = [
     "victim_discard",
 ]
 
-BATCH = 500  # rows per INSERT statement (bulk_create caps it further on SQLite)
 AUDIT_IDS = 1000  # case ids listed per audit event
 
 
@@ -118,7 +117,7 @@ class VictimBulkRegistration:
             return []
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("VictimBulkRegistration.flush() must run inside transaction.atomic()")
-        actor = self.actor if getattr(self.actor, "pk", None) else None
+        actor_id = getattr(self.actor, "pk", None)
         org = self.org
         region_code = org.region_id
         now = timezone.now()
@@ -132,128 +131,128 @@ class VictimBulkRegistration:
         for p, number in zip(pending, numbers, strict=True):
             d, c = p.data, p.clean
             victims.append(
-                Victim(
-                    id=p.victim_id,
-                    sex_id=f"sex.{d.sex}",
-                    birth_year=c["birth_year"],
-                    age_estimated=d.birth_date is None and d.estimated_age is not None,
-                    citizenship_status_id=f"citizenship_status.{c['citizenship_status']}",
-                    citizenship_id=c["citizenship"],
-                    disability_id=_code("disability", d.disability),
-                    education_id=_code("education", d.education),
-                    occupation_id=_code("occupation", d.occupation),
-                    domicile_region_id=c["domicile_region"],
-                    is_demo=d.is_demo,
-                    created_by=actor,
-                    updated_by=actor,
-                )
+                {
+                    "id": p.victim_id,
+                    "sex_id": f"sex.{d.sex}",
+                    "birth_year": c["birth_year"],
+                    "age_estimated": d.birth_date is None and d.estimated_age is not None,
+                    "citizenship_status_id": f"citizenship_status.{c['citizenship_status']}",
+                    "citizenship_id": c["citizenship"],
+                    "disability_id": _code("disability", d.disability),
+                    "education_id": _code("education", d.education),
+                    "occupation_id": _code("occupation", d.occupation),
+                    "domicile_region_id": c["domicile_region"],
+                    "is_demo": d.is_demo,
+                    "created_by_id": actor_id,
+                    "updated_by_id": actor_id,
+                }
             )
-            identity = Identity(
-                victim_id=p.victim_id,
-                full_name=c["full_name"],
-                aliases="\n".join(c["aliases"]),
-                nik=c["nik"],
-                birth_date=d.birth_date.isoformat() if d.birth_date else "",
-                phone=c["phone"],
-                address=(d.address or "").strip(),
-                guardian_name=(d.guardian_name or "").strip(),
-                guardian_phone=c["guardian_phone"],
-                guardian_relation=(d.guardian_relation or "").strip(),
-                document_number=c["document_number"],
-                nik_hash=nik_hash(c["nik"]),
-                phone_hash=phone_hash(c["phone"]),
-                document_hash=document_hash(c["document_number"]),
-            )
+            identity = {
+                "victim_id": p.victim_id,
+                "full_name": c["full_name"],
+                "aliases": "\n".join(c["aliases"]),
+                "nik": c["nik"],
+                "birth_date": d.birth_date.isoformat() if d.birth_date else "",
+                "phone": c["phone"],
+                "address": (d.address or "").strip(),
+                "guardian_name": (d.guardian_name or "").strip(),
+                "guardian_phone": c["guardian_phone"],
+                "guardian_relation": (d.guardian_relation or "").strip(),
+                "document_number": c["document_number"],
+                "nik_hash": nik_hash(c["nik"]),
+                "phone_hash": phone_hash(c["phone"]),
+                "document_hash": document_hash(c["document_number"]),
+            }
             identities.append(identity)
             names = " ".join([c["full_name"], *c["aliases"]])
             tokens.extend(
-                NameToken(victim_id=p.victim_id, kind=k, token_hash=h, birth_year=c["birth_year"])
+                {"victim_id": p.victim_id, "kind": k, "token_hash": h, "birth_year": c["birth_year"]}
                 for k, h in token_hashes(names)
             )
             origin = c["origin_region"] or c["domicile_region"]
             cases.append(
-                Case(
-                    id=p.case_id,
-                    case_number=number,
-                    victim_id=p.victim_id,
-                    registering_org=org,
-                    owner_org=org,
-                    region_id=region_code,
-                    origin_region_id=origin,
-                    status=CaseStatus.REGISTERED,
-                    is_draft=False,
-                    trafficking_status=d.trafficking_status,
-                    identification_date=d.identification_date,
-                    identification_channel_id=f"identification_channel.{d.identification_channel}",
-                    age_at_identification=c["age_at_identification"],
-                    is_child=c["is_child"],
-                    scope=d.scope,
-                    sector_id=_code("labour_sector", d.sector),
-                    exploitation_start=d.exploitation_start,
-                    exploitation_end=d.exploitation_end,
-                    recruiter_relation_id=_code("recruiter_relation", d.recruiter_relation),
-                    recruiting_agency=(d.recruiting_agency or "").strip(),
-                    destination_country_id=c["destination_country"],
-                    narrative=d.narrative or "",
-                    exploitation_codes=exploitation_key(c["exploitation_forms"]),
-                    is_demo=d.is_demo,
-                    created_by=actor,
-                    updated_by=actor,
-                )
+                {
+                    "id": p.case_id,
+                    "case_number": number,
+                    "victim_id": p.victim_id,
+                    "registering_org_id": org.pk,
+                    "owner_org_id": org.pk,
+                    "region_id": region_code,
+                    "origin_region_id": origin,
+                    "status": CaseStatus.REGISTERED,
+                    "is_draft": False,
+                    "trafficking_status": d.trafficking_status,
+                    "identification_date": d.identification_date,
+                    "identification_channel_id": f"identification_channel.{d.identification_channel}",
+                    "age_at_identification": c["age_at_identification"],
+                    "is_child": c["is_child"],
+                    "scope": d.scope,
+                    "sector_id": _code("labour_sector", d.sector),
+                    "exploitation_start": d.exploitation_start,
+                    "exploitation_end": d.exploitation_end,
+                    "recruiter_relation_id": _code("recruiter_relation", d.recruiter_relation),
+                    "recruiting_agency": (d.recruiting_agency or "").strip(),
+                    "destination_country_id": c["destination_country"],
+                    "narrative": d.narrative or "",
+                    "exploitation_codes": exploitation_key(c["exploitation_forms"]),
+                    "is_demo": d.is_demo,
+                    "created_by_id": actor_id,
+                    "updated_by_id": actor_id,
+                }
             )
             for attr, prefix in (("exploitation_forms", "exploitation"), ("means", "means"), ("acts", "act")):
                 for code in c[attr]:
                     through[attr].append((p.case_id, f"{prefix}.{code}"))
             for i, leg in enumerate(c["route"], start=1):
                 legs.append(
-                    RouteLeg(
-                        case_id=p.case_id,
-                        seq=i,
-                        stage=leg["stage"],
-                        region_id=leg["region"],
-                        country_id=leg["country"],
-                        place_note=leg["place_note"],
-                        date_from=leg["date_from"],
-                        date_to=leg["date_to"],
-                    )
+                    {
+                        "case_id": p.case_id,
+                        "seq": i,
+                        "stage": leg["stage"],
+                        "region_id": leg["region"],
+                        "country_id": leg["country"],
+                        "place_note": leg["place_note"],
+                        "date_from": leg["date_from"],
+                        "date_to": leg["date_to"],
+                    }
                 )
             history.append(
-                StatusChange(
-                    case_id=p.case_id,
-                    from_status="",
-                    to_status=CaseStatus.REGISTERED,
-                    by=actor,
-                    reason="pendaftaran",
-                    at=now,
-                )
+                {
+                    "case_id": p.case_id,
+                    "from_status": "",
+                    "to_status": CaseStatus.REGISTERED,
+                    "by_id": actor_id,
+                    "reason": "pendaftaran",
+                    "at": now,
+                }
             )
             events.append(
-                CaseEvent(
-                    case_id=p.case_id,
-                    at=now,
-                    kind="registered",
-                    summary=f"Korban didaftarkan oleh {org.name} (impor berkas)"[:300],
-                    actor=actor,
-                    organisation=org,
-                    object_type="case",
-                    object_id=str(p.case_id),
-                )
+                {
+                    "case_id": p.case_id,
+                    "at": now,
+                    "kind": "registered",
+                    "summary": f"Korban didaftarkan oleh {org.name} (impor berkas)"[:300],
+                    "actor_id": actor_id,
+                    "organisation_id": org.pk,
+                    "object_type": "case",
+                    "object_id": str(p.case_id),
+                }
             )
             children += bool(c["is_child"])
             announcements.add((region_code, _month(d.identification_date)))
             if origin:
                 announcements.add((origin, _month(d.identification_date)))
 
-        Victim.objects.bulk_create(victims, batch_size=BATCH)
-        Identity.objects.bulk_create(identities, batch_size=BATCH)
-        NameToken.objects.bulk_create(tokens, batch_size=BATCH)
-        Case.objects.bulk_create(cases, batch_size=BATCH)
+        insert_rows(Victim, victims)
+        insert_rows(Identity, identities)
+        insert_rows(NameToken, tokens)
+        insert_rows(Case, cases)
         for attr, pairs in through.items():
             model = getattr(Case, attr).through
-            model.objects.bulk_create([model(case_id=cid, code_id=code) for cid, code in pairs], batch_size=BATCH)
-        RouteLeg.objects.bulk_create(legs, batch_size=BATCH)
-        StatusChange.objects.bulk_create(history, batch_size=BATCH)
-        CaseEvent.objects.bulk_create(events, batch_size=BATCH)
+            insert_rows(model, [{"case_id": cid, "code_id": code} for cid, code in pairs])
+        insert_rows(RouteLeg, legs)
+        insert_rows(StatusChange, history)
+        insert_rows(CaseEvent, events)
         ids = [p.case_id for p in pending]
         for start in range(0, len(ids), AUDIT_IDS):
             part = ids[start : start + AUDIT_IDS]
@@ -295,6 +294,85 @@ class VictimBulkRegistration:
                 pool.extend(x for x in fresh if x not in taken)
             pools[year] = pool[::-1]
         return [pools[y].pop() for y in years]
+
+
+def _converter(field, conn):
+    """Python value -> what the driver takes for this column, chosen once per column (what
+    `get_db_prep_save` does per value, minus its generic dispatch)."""
+    target = field.target_field if field.is_relation else field
+    if not type(target).__module__.startswith("django."):
+        # A project field (encrypted text …) prepares its own values.
+        return lambda v, f=field: f.get_db_prep_save(v, conn)
+    kind = target.get_internal_type()
+    if kind == "UUIDField":
+        if conn.features.has_native_uuid_field:
+            return lambda v: v if v is None or isinstance(v, uuid.UUID) else uuid.UUID(str(v))
+        return lambda v: v.hex if isinstance(v, uuid.UUID) else (None if v is None else uuid.UUID(str(v)).hex)
+    if kind == "DateTimeField":
+        return conn.ops.adapt_datetimefield_value
+    if kind == "DateField":
+        return conn.ops.adapt_datefield_value
+    if kind in _PLAIN_TYPES:
+        return None
+    return lambda v, f=field: f.get_db_prep_save(v, conn)
+
+
+_PLAIN_TYPES = {
+    "CharField",
+    "TextField",
+    "SlugField",
+    "BooleanField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "PositiveBigIntegerField",
+    "AutoField",
+    "BigAutoField",
+}
+
+
+def insert_rows(model, objs: list) -> None:
+    """INSERT rows — unsaved instances, or dicts of attname -> value (cheaper: no model __init__;
+    left-out columns get their default) — with one `executemany` (SQLite) or `COPY` (PostgreSQL).
+
+    `bulk_create` compiles SQL and prepares every value through the field API, and on SQLite
+    splits the rows into statements of at most 999 parameters (~30 cases each): for an import
+    that costs more than the database's own work. Here columns and converters are chosen once
+    per table; auto-increment ids are left to the database (no RETURNING: the caller does not
+    need them); `auto_now`/`auto_now_add` columns get the current time, as `pre_save` would."""
+    if not objs:
+        return
+    conn = transaction.get_connection()
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
+    convs = [_converter(f, conn) for f in fields]
+    stamps = [i for i, f in enumerate(fields) if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    attnames = [f.attname for f in fields]
+    # Columns a dict row leaves out get the field's default (called per row: uuid4 …).
+    defaults = [f.get_default for f in fields]
+    if isinstance(objs[0], dict) and not set(objs[0]) <= set(attnames):
+        raise ValueError(f"{model._meta.label}: unknown columns {sorted(set(objs[0]) - set(attnames))}")
+    rows = []
+    for obj in objs:
+        d = obj if isinstance(obj, dict) else obj.__dict__
+        row = [d[a] if a in d else default() for a, default in zip(attnames, defaults, strict=True)]
+        for i in stamps:
+            row[i] = now
+        rows.append(tuple(v if c is None or v is None else c(v) for v, c in zip(row, convs, strict=True)))
+    table = conn.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(conn.ops.quote_name(f.column) for f in fields)
+    # One transaction (as bulk_create): outside one, SQLite would commit every row of executemany.
+    with transaction.atomic(savepoint=False), conn.cursor() as cur:
+        if conn.vendor == "postgresql":
+            with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(fields))
+        # Table and column names come from the model, values are parameters.
+        cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def _counter_take(prefix: str, year: int, n: int) -> int:

@@ -161,3 +161,19 @@ def test_victim_discard_one(personas):
         victim_discard(
             actor=personas.cw_a, victim=victim_register(actor=personas.cw_a, data=_data(5)).victim, reason=""
         )
+
+
+def test_insert_rows_fills_defaults_and_timestamps_and_refuses_unknown_columns(personas):
+    from gugus.cases.bulk import insert_rows
+
+    reg = VictimBulkRegistration(actor=personas.cw_a, source="test")
+    case_id = reg.add(_data(4))
+    with transaction.atomic():
+        reg.flush()
+    case = Case.objects.get(pk=case_id)
+    # auto_now / auto_now_add columns get the time of the write, defaults their default.
+    assert case.created_at is not None and case.updated_at is not None and case.version == 1
+    assert case.victim.created_at is not None and case.victim.version == 1
+    with pytest.raises(ValueError, match="unknown columns"):
+        insert_rows(StatusChange, [{"case_id": case_id, "to_status": "registered", "no_such_column": 1}])
+    assert StatusChange.objects.filter(case=case).count() == 1
