@@ -11,7 +11,7 @@ Built on the cases contracts (`cases_visible_to`, `access_level_for`):
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.http import Http404
 
 from gugus.accounts.scope import scope_for
@@ -31,15 +31,35 @@ def care_access(user, case: Case, perm: str) -> str | None:
     scope = scope_for(user)
     if not scope.has(perm) or not cases_visible_to(user, perm).filter(pk=case.pk).exists():
         return None
-    level = access_level_for(user, case)
+    # A grant access_level_for does not name counts as the narrowest reach (OWN).
+    return _reach_of(access_level_for(user, case))
+
+
+def _reach_of(level: str | None) -> str:
     if level in ("owner", "full", "region"):
         return ALL
     if level == "read":
         return READ
-    if level == "service":
-        return OWN
-    # Visible through a grant access_level_for does not name: treat as the narrowest reach.
     return OWN
+
+
+def care_access_many(user, case: Case, perms) -> dict[str, str | None]:
+    """`care_access` for several permissions at once: one visibility query for all of them and
+    one access-level lookup (a case page asks about four permissions)."""
+    scope = scope_for(user)
+    out: dict[str, str | None] = dict.fromkeys(perms)
+    held = [p for p in perms if scope.has(p)]
+    if not held:
+        return out
+    checks = {f"v{i}": Exists(cases_visible_to(user, p).filter(pk=case.pk)) for i, p in enumerate(held)}
+    row = Case.objects.filter(pk=case.pk).values(**checks).first()
+    if not row or not any(row.values()):
+        return out
+    reach = _reach_of(access_level_for(user, case))
+    for i, p in enumerate(held):
+        if row[f"v{i}"]:
+            out[p] = reach
+    return out
 
 
 def require_write(user, case: Case, perm: str) -> str:

@@ -19,6 +19,7 @@ stores the effective rows (`RightEntry`) so monitoring can count them cheaply.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -372,8 +373,22 @@ def _inputs(case_ids: list) -> dict:
     return info
 
 
+_RIGHT_CODES: dict = {}
+
+
 def _right_codes() -> list[tuple[str, str, str]]:
-    return [(c.code, c.label, c.legal_basis) for c in Code.objects.filter(code_list_id="right", active=True)]
+    """The rights code list in the active language, kept a minute (reference data, changed only by
+    `load_reference`; the same policy as the forms' code choices)."""
+    from django.utils.translation import get_language
+
+    from .forms import CODE_CACHE_SECONDS
+
+    key, now = get_language() or "id", time.monotonic()
+    hit = _RIGHT_CODES.get(key)
+    if hit is None or now - hit[0] > CODE_CACHE_SECONDS:
+        rows = [(c.code, c.label, c.legal_basis) for c in Code.objects.filter(code_list_id="right", active=True)]
+        hit = _RIGHT_CODES[key] = (now, rows)
+    return hit[1]
 
 
 def derive_many(case_ids: list) -> dict:

@@ -16,7 +16,7 @@ from gugus.audit.services import record
 from gugus.cases.models import Case
 from gugus.cases.selectors import can_view_identity, case_get_for_user
 
-from .access import ALL, READ, care_access, care_q, user_org_ids
+from .access import ALL, OWN, READ, care_access, care_q, user_org_ids
 from .models import (
     FollowUpVisit,
     LegalCase,
@@ -38,6 +38,27 @@ def _uuid_or_404(value) -> str:
         raise Http404
 
 
+def _case_records(qs: QuerySet, user, case: Case, reach: str | None, *org_fields: str) -> QuerySet:
+    """One case's records for a user whose reach over the case (`care_access`) is already known:
+    the same rows as `care_q` — all of them for ALL/READ, the user's organisations' for OWN,
+    none out of scope — without asking the database about the scope again."""
+    if reach is None:
+        return qs.none()
+    qs = qs.filter(case=case)
+    if reach == OWN:
+        orgs = user_org_ids(user)
+        mine = Q(pk__in=[])
+        for f in org_fields:
+            mine |= Q(**{f"{f}__in": orgs})
+        qs = qs.filter(mine)
+    return qs
+
+
+def _access(user, case: Case, access):
+    """`access(perm)` → reach: the caller's cached answers, or `care_access` asked afresh."""
+    return access or (lambda perm: care_access(user, case, perm))
+
+
 def _get(qs: QuerySet, pk, kind: str, user):
     obj = qs.filter(pk=_uuid_or_404(pk)).first()
     if obj is None:
@@ -49,8 +70,15 @@ def _get(qs: QuerySet, pk, kind: str, user):
 # ---------------------------------------------------------------- services
 
 
+SERVICE_ORGS = ("provider_org_id",)
+
+
 def services_visible_to(user) -> QuerySet[ServiceRecord]:
-    return ServiceRecord.objects.filter(care_q(user, "service.view", "provider_org_id")).select_related(
+    return _services().filter(care_q(user, "service.view", *SERVICE_ORGS))
+
+
+def _services() -> QuerySet[ServiceRecord]:
+    return ServiceRecord.objects.select_related(
         "service_type",
         "provider_org",
         "funding_source",
@@ -61,8 +89,9 @@ def services_visible_to(user) -> QuerySet[ServiceRecord]:
     )
 
 
-def services_for_case(user, case: Case) -> QuerySet[ServiceRecord]:
-    return services_visible_to(user).filter(case=case).order_by("-requested_on", "-created_at")
+def services_for_case(user, case: Case, access=None) -> QuerySet[ServiceRecord]:
+    reach = _access(user, case, access)("service.view")
+    return _case_records(_services(), user, case, reach, *SERVICE_ORGS).order_by("-requested_on", "-created_at")
 
 
 def service_get_for_user(user, service_id) -> ServiceRecord:
@@ -136,8 +165,10 @@ def stays_visible_to(user) -> QuerySet[ShelterStay]:
     return ShelterStay.objects.filter(care_q(user, "service.view", "shelter_id")).select_related("shelter", "case")
 
 
-def stays_for_case(user, case: Case) -> QuerySet[ShelterStay]:
-    return stays_visible_to(user).filter(case=case).order_by("-admitted_on")
+def stays_for_case(user, case: Case, access=None) -> QuerySet[ShelterStay]:
+    reach = _access(user, case, access)("service.view")
+    qs = ShelterStay.objects.select_related("shelter", "case")
+    return _case_records(qs, user, case, reach, "shelter_id").order_by("-admitted_on")
 
 
 def stay_get_for_user(user, stay_id) -> ShelterStay:
@@ -147,10 +178,15 @@ def stay_get_for_user(user, stay_id) -> ShelterStay:
 # ---------------------------------------------------------------- repatriation
 
 
+LEG_ORGS = ("responsible_org_id", "escort_org_id")
+
+
 def legs_visible_to(user) -> QuerySet[RepatriationLeg]:
-    return RepatriationLeg.objects.filter(
-        care_q(user, "service.view", "responsible_org_id", "escort_org_id")
-    ).select_related(
+    return _legs().filter(care_q(user, "service.view", *LEG_ORGS))
+
+
+def _legs() -> QuerySet[RepatriationLeg]:
+    return RepatriationLeg.objects.select_related(
         "leg_type",
         "responsible_org",
         "from_region",
@@ -164,8 +200,9 @@ def legs_visible_to(user) -> QuerySet[RepatriationLeg]:
     )
 
 
-def legs_for_case(user, case: Case) -> QuerySet[RepatriationLeg]:
-    return legs_visible_to(user).filter(case=case).order_by("planned_on", "created_at")
+def legs_for_case(user, case: Case, access=None) -> QuerySet[RepatriationLeg]:
+    reach = _access(user, case, access)("service.view")
+    return _case_records(_legs(), user, case, reach, *LEG_ORGS).order_by("planned_on", "created_at")
 
 
 def leg_get_for_user(user, leg_id) -> RepatriationLeg:
@@ -181,8 +218,10 @@ def plans_visible_to(user) -> QuerySet[ReintegrationPlan]:
     )
 
 
-def plan_for_case(user, case: Case) -> ReintegrationPlan | None:
-    return plans_visible_to(user).filter(case=case).first()
+def plan_for_case(user, case: Case, access=None) -> ReintegrationPlan | None:
+    reach = _access(user, case, access)("service.view")
+    qs = ReintegrationPlan.objects.select_related("responsible_org", "destination_region", "case")
+    return _case_records(qs, user, case, reach, "responsible_org_id").first()
 
 
 def followups_visible_to(user) -> QuerySet[FollowUpVisit]:
@@ -213,23 +252,22 @@ def followup_get_for_user(user, visit_id) -> FollowUpVisit:
 # ---------------------------------------------------------------- rights
 
 
-def rights_for_case(user, case: Case) -> list[RightState]:
+def rights_for_case(user, case: Case, access=None) -> list[RightState]:
     """The checklist, freshly derived. Seen by those with full reach over the case for services
     or the legal track (not by a provider who only sees its own referred service)."""
-    if not can_see_rights(user, case):
+    if not can_see_rights(user, case, access):
         raise Http404
     return derive(case)
 
 
-def can_see_rights(user, case: Case) -> bool:
-    return care_access(user, case, "service.view") in (ALL, READ) or care_access(user, case, "legal.view") in (
-        ALL,
-        READ,
-    )
+def can_see_rights(user, case: Case, access=None) -> bool:
+    ask = _access(user, case, access)
+    return ask("service.view") in (ALL, READ) or ask("legal.view") in (ALL, READ)
 
 
-def can_edit_rights(user, case: Case) -> bool:
-    return care_access(user, case, "service.edit") == ALL or care_access(user, case, "legal.edit") == ALL
+def can_edit_rights(user, case: Case, access=None) -> bool:
+    ask = _access(user, case, access)
+    return ask("service.edit") == ALL or ask("legal.edit") == ALL
 
 
 # ---------------------------------------------------------------- legal
@@ -241,8 +279,8 @@ def legal_cases_visible_to(user) -> QuerySet[LegalCase]:
     )
 
 
-def legal_for_case(user, case: Case) -> LegalCase | None:
-    if care_access(user, case, "legal.view") is None:
+def legal_for_case(user, case: Case, access=None) -> LegalCase | None:
+    if _access(user, case, access)("legal.view") is None:
         raise Http404
     return (
         LegalCase.objects.filter(case=case)
@@ -251,8 +289,8 @@ def legal_for_case(user, case: Case) -> LegalCase | None:
     )
 
 
-def legal_events_for_case(user, case: Case) -> QuerySet[LegalEvent]:
-    if care_access(user, case, "legal.view") is None:
+def legal_events_for_case(user, case: Case, access=None) -> QuerySet[LegalEvent]:
+    if _access(user, case, access)("legal.view") is None:
         raise Http404
     return (
         LegalEvent.objects.filter(case=case)
@@ -262,8 +300,8 @@ def legal_events_for_case(user, case: Case) -> QuerySet[LegalEvent]:
     )
 
 
-def restitution_for_case(user, case: Case) -> Restitution | None:
-    if care_access(user, case, "legal.view") is None:
+def restitution_for_case(user, case: Case, access=None) -> Restitution | None:
+    if _access(user, case, access)("legal.view") is None:
         raise Http404
     return Restitution.objects.filter(case=case).select_related("status").prefetch_related("payments").first()
 

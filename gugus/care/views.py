@@ -40,7 +40,7 @@ from .forms import (
     VisitForm,
     apply_errors,
 )
-from .panels import PANELS, can_edit, render_panel
+from .panels import FORM_KINDS, PANELS, build_form, can_edit, render_panel
 from .rules import region_q
 
 
@@ -55,14 +55,15 @@ def _panels(request, case, key=None, **forms) -> list[tuple[str, str]]:
 
 def _ok(request, case, key: str):
     if request.htmx:
-        return HttpResponse(render_panel(request, case, key))
+        # The panel comes back with buttons, its forms fetched again on demand (as on the case file).
+        return HttpResponse(render_panel(request, case, key, lazy=True))
     messages.success(request, "Tersimpan.")
     return redirect(f"/layanan/kasus/{case.pk}/#care-{key}")
 
 
 def _bad(request, case, key: str, **forms):
     if request.htmx:
-        return HttpResponse(render_panel(request, case, key, **forms))
+        return HttpResponse(render_panel(request, case, key, lazy=True, **forms))
     return render(request, "care/case.html", {"case": case, "panels": _panels(request, case, key, **forms)}, status=422)
 
 
@@ -136,6 +137,21 @@ def case_care(request, case_id):
     if not panels:
         raise Http404
     return render(request, "care/case.html", {"case": case, "panels": panels})
+
+
+@login_required
+def case_form(request, case_id, kind, record_id=None):
+    """One of a case's care forms, fetched on demand: the fragment for htmx (the case file shows a
+    button in its place), a page of its own without JavaScript. Same checks as the form's post;
+    out of scope → 404."""
+    spec = FORM_KINDS.get(kind)
+    if spec is None:
+        raise Http404
+    case = selectors.case_for(request.user, case_id, spec.case_perm)
+    ctx = {"case": case, **build_form(request, case, kind, record_id)}
+    if request.htmx:
+        return render(request, "care/_form.html", {**ctx, "open": True})
+    return render(request, "care/form_page.html", ctx)
 
 
 @login_required

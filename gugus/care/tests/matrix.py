@@ -272,6 +272,13 @@ def matrix_cases(world) -> list[MatrixCase]:
     add(_rows("GET", f"/layanan/layanan/{svc_a}/", None, readers_a, 200, **page))
     add(_rows("GET", f"/layanan/layanan/{other_b}/", None, {"national"}, 200, **page))
     add(_rows("GET", f"/layanan/pemulangan/{leg_a}/", None, readers_a, 200, **page))
+    # Forms fetched on demand from the case file: only for those who may post them.
+    add(_rows("GET", f"/layanan/kasus/{a}/formulir/layanan/", None, writers_a, 200, **page))
+    add(_rows("GET", f"/layanan/kasus/{a}/formulir/hak/", None, writers_a, 200, **page))
+    add(_rows("GET", f"/layanan/kasus/{b}/formulir/hukum-tahap/", None, {"police"}, 200, **page))
+    add(_rows("GET", f"/layanan/kasus/{b}/formulir/restitusi-bayar/", None, {"police"}, 200, **page))
+    add(_rows("GET", f"/layanan/kasus/{a}/formulir/kunjungan/{visit_a}/", None, writers_a, 200, **page))
+    add(_rows("GET", f"/layanan/kasus/{b}/formulir/kunjungan/{visit_a}/", None, set(), 200, **page))
     add(
         _rows(
             "POST",

@@ -193,3 +193,68 @@ def test_portrait_section(personas, make_case, orgs):
 
     anon.user = AnonymousUser()
     assert portrait_section(anon, region, 2026) == ""
+
+
+def test_case_file_fetches_forms_on_demand(personas, make_case, orgs, client_for, django_assert_max_num_queries):
+    """The case file shows records and buttons; each form comes as an htmx fragment (or a page of
+    its own without JavaScript) from an endpoint with the same checks as the form's post."""
+    case = make_case()
+    services.service_create(
+        actor=personas.cw_a,
+        case=case,
+        service_type="health_physical",
+        provider_org=orgs["puskesmas-3212"],
+        requested_on=days(3),
+    )
+    plan = services.reintegration_plan_create(
+        actor=personas.cw_a, case=case, responsible_org=orgs["uptd-3212"], return_on=days(1)
+    )
+    req = _request(personas.cw_a)
+    with django_assert_max_num_queries(30):
+        html = "".join(h for k, h in render_case_panels(req, case) if k.startswith("care_"))
+    assert 'name="provider_org"' not in html and html.count("<select") == 1  # the plan's status only
+    form_url = f"/layanan/kasus/{case.pk}/formulir/layanan/"
+    assert f'hx-get="{form_url}"' in html and f'href="{form_url}"' in html
+    visit = plan.visits.get(month=1)
+    assert f"/layanan/kasus/{case.pk}/formulir/kunjungan/{visit.pk}/" in html
+
+    c = client_for(personas.cw_a)
+    r = c.get(form_url, **HTMX)
+    body = r.content.decode()
+    assert r.status_code == 200 and 'name="provider_org"' in body and "<html" not in body
+    assert f'hx-post="/layanan/kasus/{case.pk}/layanan/"' in body and 'hx-target="#care-services"' in body
+    page = c.get(form_url)
+    text = page.content.decode()
+    assert page.status_code == 200 and "<html" in text.lower() and 'name="provider_org"' in text
+    assert (
+        f'action="/layanan/kasus/{case.pk}/layanan/"' in text
+        and f'hx-post="/layanan/kasus/{case.pk}/layanan/"' not in text
+    )
+    r = c.get(f"/layanan/kasus/{case.pk}/formulir/kunjungan/{visit.pk}/", **HTMX)
+    assert r.status_code == 200 and f'action="/layanan/tindak-lanjut/{visit.pk}/"' in r.content.decode()
+    # A plan exists: no second plan form; unknown kinds and others' records: 404.
+    assert c.get(f"/layanan/kasus/{case.pk}/formulir/reintegrasi/", **HTMX).status_code == 404
+    assert c.get(f"/layanan/kasus/{case.pk}/formulir/tidak-ada/", **HTMX).status_code == 404
+    assert c.get(f"/layanan/kasus/{case.pk}/formulir/kunjungan/{case.pk}/", **HTMX).status_code == 404
+    # Out of scope, or allowed to read but not to write: 404 like the post.
+    for user in (personas.cw_batam, personas.police):
+        assert client_for(user).get(form_url, **HTMX).status_code == 404
+
+
+def test_htmx_save_answers_with_the_lazy_panel(personas, make_case, orgs, client_for):
+    case = make_case()
+    c = client_for(personas.cw_a)
+    url = f"/layanan/kasus/{case.pk}/layanan/"
+    ok = {
+        "service_type": "health_physical",
+        "provider_org": orgs["puskesmas-3212"].pk,
+        "status": "requested",
+        "requested_on": days(1),
+    }
+    body = c.post(url, ok, **HTMX).content.decode()
+    assert ServiceRecord.objects.filter(case=case).count() == 1
+    assert 'id="care-services"' in body and 'name="provider_org"' not in body
+    assert f"/layanan/kasus/{case.pk}/formulir/layanan/" in body
+    # With errors the bound form stays open in the panel, errors in Indonesian.
+    body = c.post(url, {**ok, "requested_on": ""}, **HTMX).content.decode()
+    assert 'name="provider_org"' in body and "<details open>" in body and "errorlist" in body
