@@ -592,7 +592,6 @@ def _list_out(page) -> dict:
     codes: dict = {c.pk: [] for c in page.items}
     for case_id, code_id in through.objects.filter(case_id__in=list(codes)).values_list("case_id", "code_id"):
         codes[case_id].append(_code(code_id))
-    sexes = dict(Case.objects.filter(pk__in=list(codes)).values_list("pk", "victim__sex_id"))
     return {
         "items": [
             {
@@ -606,7 +605,7 @@ def _list_out(page) -> dict:
                 "owner_org": _org(c.owner_org),
                 "is_child": c.is_child,
                 "age_at_identification": c.age_at_identification,
-                "sex": _code(sexes.get(c.pk)),
+                "sex": _code(c.victim.sex_id),  # joined in by the search
                 "destination_country": c.destination_country_id,
                 "exploitation_forms": sorted(codes.get(c.pk, [])),
                 "updated_at": c.updated_at,

@@ -11,9 +11,10 @@ number, no date.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from rapidfuzz import fuzz
 
 from gugus.audit.services import record
@@ -33,6 +34,7 @@ from .selectors import _resolve_merged, cases_visible_to, identity_case_ids
 YEAR_TOLERANCE = 2
 NAME_THRESHOLD = 80
 MAX_NAME_CANDIDATES = 60
+PER_TOKEN_MAX = 2000
 
 
 @dataclass
@@ -143,24 +145,28 @@ def _name_score(a: list[str], b: list[str]) -> float:
 
 
 def _name_victims(probe: _Probe) -> list:
+    """Victims sharing the most name keys with the probe (birth year within ±2 or unknown).
+
+    One query per key, each an index-only range of `cases_nametoken_hash_year` (token hash,
+    birth year, victim) cut at PER_TOKEN_MAX rows, so the cost is bounded however common a name
+    is; the keys shared are counted here. A key held by more people than that within five birth
+    years identifies little on its own (the NIK, phone and passport checks are exact)."""
     hashes = set()
     for toks in probe.names:
         sig = [t for t in toks if not is_low_weight(t)] or toks
         hashes.update(phonetic_hash(t) for t in sig)
     if not hashes:
         return []
-    rows = NameToken.objects.filter(token_hash__in=sorted(hashes))
-    if probe.birth_year:
-        rows = rows.filter(
-            Q(birth_year__gte=probe.birth_year - YEAR_TOLERANCE, birth_year__lte=probe.birth_year + YEAR_TOLERANCE)
-            | Q(birth_year__isnull=True)
-        )
-    return list(
-        rows.values("victim_id")
-        .annotate(n=Count("token_hash", distinct=True))
-        .order_by("-n")
-        .values_list("victim_id", flat=True)[:MAX_NAME_CANDIDATES]
-    )
+    shared: Counter = Counter()
+    for h in sorted(hashes):
+        rows = NameToken.objects.filter(token_hash=h)
+        if probe.birth_year:
+            rows = rows.filter(
+                Q(birth_year__gte=probe.birth_year - YEAR_TOLERANCE, birth_year__lte=probe.birth_year + YEAR_TOLERANCE)
+                | Q(birth_year__isnull=True)
+            )
+        shared.update(set(rows.order_by().values_list("victim_id", flat=True)[:PER_TOKEN_MAX]))
+    return [v for v, _n in shared.most_common(MAX_NAME_CANDIDATES)]
 
 
 def find_candidates(user, data, *, exclude_victim=None, limit: int = 10, audit: bool = True) -> list[Candidate]:

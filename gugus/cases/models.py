@@ -114,6 +114,35 @@ class NameToken(models.Model):
         indexes = [models.Index(fields=["token_hash", "birth_year", "victim"], name="cases_nametoken_hash_year")]
 
 
+class CodePrefix(models.Func):
+    """SUBSTR(code, 1, n) with n written into the SQL, not bound as a parameter: SQLite matches a
+    query expression to an expression index only when the constants are literally the same."""
+
+    output_field = models.CharField()
+
+    def __init__(self, expression, length: int):
+        super().__init__(expression)
+        self.length = int(length)
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"SUBSTR({sql}, 1, {self.length})", params
+
+
+def _region_prefix_indexes() -> list[models.Index]:
+    out = []
+    for field, f in (("region_id", "r"), ("origin_region_id", "o")):
+        for size, level in ((2, "p"), (5, "k")):
+            prefix = CodePrefix(field, size)
+            for sort, cols in (
+                ("idate", ("identification_date", "case_number")),
+                ("number", ("case_number",)),
+                ("updated", ("updated_at", "case_number")),
+            ):
+                out.append(models.Index(prefix, *(models.F(c) for c in cols), name=f"cases_case_{f}{level}_{sort}"))
+    return out
+
+
 class CaseStatus(models.TextChoices):
     DRAFT = "draft", "Draf"
     REGISTERED = "registered", "Terdaftar"
@@ -221,6 +250,17 @@ class Case(Versioned):
             ),
             models.Index(fields=["status", "identification_date"], name="cases_case_status_idate"),
             models.Index(fields=["updated_at", "case_number"], name="cases_case_updated_number"),
+            # The other sorts of the owner arm, and the few cases registered here but owned elsewhere.
+            models.Index(fields=["owner_org", "case_number"], name="cases_case_owner_number"),
+            models.Index(fields=["owner_org", "updated_at", "case_number"], name="cases_case_owner_updated"),
+            models.Index(
+                fields=["registering_org", "identification_date", "case_number"],
+                name="cases_case_regorg_moved",
+                condition=~Q(registering_org=models.F("owner_org")),
+            ),
+            # A province ("PP") or kab/kota ("PP.KK") scope or filter is one equality on a prefix of
+            # the region code, read in each sort order from these (see selectors._list_members).
+            *_region_prefix_indexes(),
         ]
         constraints = [
             models.CheckConstraint(

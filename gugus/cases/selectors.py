@@ -14,22 +14,24 @@ import datetime as dt
 import json
 import re
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, FullResultSet, ValidationError
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.http import Http404
 
 from gugus.accounts.scope import Scope, scope_for
 from gugus.audit.services import record
-from gugus.reference.models import ROOT_CODE
+from gugus.reference.models import ROOT_CODE, region_code_within
 from gugus.reference.regions import RegionLookupError
 
 from .matching import document_hash, nik_hash, normalise_nik, normalise_phone, phone_hash, query_phonetic_hashes
-from .models import Case, CaseAccess, CaseEvent, CaseStatus, Identity, NameToken, Victim
+from .models import Case, CaseAccess, CaseEvent, CaseStatus, CodePrefix, Identity, NameToken, Victim
 
 # Above this many granted cases the grant arm becomes a subquery instead of a literal list.
 _ACCESS_LITERAL_MAX = 2000
@@ -37,11 +39,6 @@ _ACCESS_LITERAL_MAX = 2000
 COUNT_CAP = 1000
 MAX_LIMIT = 200
 MAX_OFFSET = 5_000_000
-# Beyond this offset a scope with a large arm is paged by the database (SQL OFFSET: memory stays
-# flat, time grows with depth); the cursor stays fast at any depth.
-ARM_OFFSET_MAX = 1000
-# A scope arm with at most this many rows is fetched whole (ids and sort keys) and sorted here.
-ARM_SMALL = 3000
 
 
 # --- scope ---------------------------------------------------------------------------------
@@ -147,8 +144,13 @@ def case_get_for_user(user, case_id, perm: str = "victim.view") -> Case:
     try:
         uuid.UUID(str(case_id))
     except ValueError:
-        record("access_denied_or_missing", actor=user, object_type="case", object_id=str(case_id)[:64],
-               detail={"reason": "malformed"})
+        record(
+            "access_denied_or_missing",
+            actor=user,
+            object_type="case",
+            object_id=str(case_id)[:64],
+            detail={"reason": "malformed"},
+        )
         raise Http404
     case = (
         cases_visible_to(user, perm)
@@ -420,7 +422,8 @@ def search_filter(
             cond &= Q(case_number=f"{m.group(1)}-{m.group(2)}-{int(m.group(3)):06d}")
         elif CASE_PREFIX_RE.match(q):
             prefix = q if q.endswith("-") or q.count("-") == 2 else q + "-"
-            cond &= Q(case_number__startswith=prefix)
+            # A range, not LIKE: SQLite's LIKE never reads an index.
+            cond &= Q(case_number__gte=prefix, case_number__lt=prefix[:-1] + chr(ord(prefix[-1]) + 1))
         elif re.fullmatch(r"[\d\s.\-]{16,22}", q) and len(normalise_nik(q)) == 16:
             cond &= Q(victim_id__in=_victims_by_hash("nik_hash", nik_hash(q)))
         elif PHONE_RE.match(q) and 9 <= len(normalise_phone(q)) <= 14:
@@ -554,8 +557,16 @@ def case_search(
 ) -> CasePage:
     """One page of the cases `user` may see, filtered and sorted. Plain function for the UI, the
     API and benchmarks. `cursor` (from the previous page's `next_cursor`) pages by keyset, which
-    stays fast at any depth; `offset` is kept for simple clients (deep offsets cost time, never
-    memory)."""
+    costs the same at any depth; `offset` is kept for simple clients (deep offsets cost time,
+    never memory).
+
+    The scope is split into disjoint *members* (`_list_members`), each readable in the sort order
+    from one index; one statement merges them (`UNION ALL` under `ORDER BY … LIMIT`, which both
+    databases execute as a lazy ordered merge), so a page reads about `offset + limit` rows
+    whatever the size of the scope. A first statement without `ORDER BY` takes at most
+    COUNT_CAP + 1 rows: it gives the (capped) count and, when the result is small, the whole
+    result, which is then sorted here (a narrow filter never makes the database walk a large
+    index in order past rows that do not match)."""
     if sort not in SORTS:
         raise ValidationError({"sort": "Urutan tidak dikenal: " + ", ".join(SORTS)})
     if not 1 <= limit <= MAX_LIMIT:
@@ -574,54 +585,49 @@ def case_search(
         "child": child,
     }
     cond = search_filter(user=user, **filters)  # validates, and runs hash lookups once
-    keyset = _keyset_q(sort, _decode_cursor(cursor, sort)) if cursor else None
+    after = _decode_cursor(cursor, sort) if cursor else None
     if cursor:
         offset = 0
-    arms = [(arm, Case.objects.filter(arm.q & cond)) for arm in scope_arms(scope_for(user), perm)]
-    if _selective(filters) and arms:
-        # A case number, name, NIK or phone narrows the search to a handful of cases: one query
-        # driven by that filter, with the scope as a row test, beats merging the arms.
-        arms = [(ScopeArm(Q(), selective=True), cases_visible_to(user, perm).filter(cond))]
     order = [f for f in SORTS[sort] if f]
     keys = [f.lstrip("-") for f in order]
-    if offset > ARM_OFFSET_MAX and any(arm.big for arm, _ in arms):
-        return _deep_page(user, perm, cond, order, limit, offset, count, arms, sort)
-    want = offset + limit + 1
     desc = order[0].startswith("-")
-    after = tuple(_decode_cursor(cursor, sort)) if cursor else None
-    narrowed = _narrowing(filters)
-    date_sort = keys[0] == "identification_date"
-    # First pass: arms that are small (or narrowed by the filters) are fetched whole, once: their
-    # rows serve the count and the page (the cursor is applied here, in Python).
-    plans = []
-    for arm, arm_qs in arms:
-        whole = None
-        if arm.selective or (narrowed and not arm.root) or (not arm.big and not date_sort):
-            rows = list(arm_qs.order_by().values_list("pk", *keys)[: ARM_SMALL + 1])
-            whole = rows if len(rows) <= ARM_SMALL else None
-        plans.append((arm, arm_qs, whole))
-    total = capped = None
-    if count:
-        total, capped = _count_union(plans)
-    # Second pass: each arm's first `want` rows in order; the page is the first `want` of their union.
-    found: dict = {}
-    for arm, arm_qs, whole in plans:
-        if whole is not None:
-            rows = whole
-            if after is not None:
-                rows = [r for r in rows if (tuple(r[1:]) < after if desc else tuple(r[1:]) > after)]
-        else:
-            rows = _arm_first_rows(arm, arm_qs.filter(keyset) if keyset is not None else arm_qs, order, keys, want)
-        for row in rows:
-            found[row[0]] = row[1:]
-    ranked = sorted(found.items(), key=lambda kv: kv[1], reverse=order[0].startswith("-"))[offset:want]
-    has_more = len(ranked) > limit
-    page_ids = [pk for pk, _ in ranked[:limit]]
-    items = _load_page(page_ids)
+    scope = scope_for(user)
+    if not scope.has(perm):
+        members: list[Member] = []
+    elif _selective(filters):
+        # A case number, name, NIK or phone narrows the search to a handful of cases: one member
+        # driven by that filter, with the scope as a row test.
+        members = [Member(case_scope_q(scope, perm), small=True)]
+    elif (rare := _rare_forms_q(exploitation)) is not None:
+        # So does a rarely recorded form of exploitation (from the form's own index).
+        members = [Member(case_scope_q(scope, perm) & rare, small=True)]
+    else:
+        members = _list_members(scope, perm, _region_code(region))
+    # Each member's first COUNT_CAP + 1 rows in order: the (capped) count, and the page itself
+    # unless it lies deeper or after a cursor.
+    head = COUNT_CAP + 1
+    rows, exhausted = _member_heads(members, cond, order, keys, head)
+    total = len(rows)
+    capped = total > COUNT_CAP or not exhausted
+    if after is None and offset + limit + 1 <= head:
+        rows.sort(key=lambda r: r[1:], reverse=desc)
+        page_ids = [r[0] for r in rows[offset : offset + limit + 1]]
+    elif exhausted:
+        # The whole result is here: cursor and offset are applied in memory.
+        rows.sort(key=lambda r: r[1:], reverse=desc)
+        if after is not None:
+            mark = tuple(_comparable_key(keys, after))
+            rows = [r for r in rows if (tuple(r[1:]) < mark if desc else tuple(r[1:]) > mark)]
+        page_ids = [r[0] for r in rows[offset : offset + limit + 1]]
+    else:
+        keyset = _keyset_q(sort, after) if after is not None else None
+        page_ids = _merged_ids(members, cond & keyset if keyset is not None else cond, order, keys, limit + 1, offset)
+    has_more = len(page_ids) > limit
+    items = _load_page(page_ids[:limit])
     return CasePage(
         items=items,
-        count=total if total is not None else -1,
-        count_capped=bool(capped),
+        count=(COUNT_CAP if capped else total) if count else -1,
+        count_capped=bool(capped) and count,
         has_more=has_more,
         next_cursor=_cursor_for(items[-1], sort) if has_more and items else None,
         limit=limit,
@@ -629,48 +635,205 @@ def case_search(
     )
 
 
-def _deep_page(user, perm, cond, order, limit, offset, count, arms, sort) -> CasePage:
-    """A deep offset page read by the database itself: one query, `limit + 1` rows in memory."""
-    total = capped = None
-    if count:
-        total, capped = _count_union([(arm, qs, None) for arm, qs in arms])
-    rows = list(
-        cases_visible_to(user, perm)
-        .filter(cond)
-        .order_by(*order)
-        .values_list("pk", flat=True)[offset : offset + limit + 1]
-    )
-    items = _load_page(rows[:limit])
-    has_more = len(rows) > limit
-    return CasePage(
-        items=items,
-        count=total if total is not None else -1,
-        count_capped=bool(capped),
-        has_more=has_more,
-        next_cursor=_cursor_for(items[-1], sort) if has_more and items else None,
-        limit=limit,
-        offset=offset,
-    )
+def _region_code(region: str | None) -> str | None:
+    """The region filter as a code (already validated by `search_filter`), or None."""
+    if not region:
+        return None
+    if region == ROOT_CODE:
+        return ROOT_CODE
+    from .validation import resolve_region
+
+    try:
+        return resolve_region(region, levels=(1, 2, 3))
+    except RegionLookupError:
+        return None
+
+
+def _region_members(field_name: str, code: str) -> tuple[Q, Q]:
+    """(filter read from an index, null-safe form of the same filter for exclusions) for the cases
+    whose `field_name` lies in `code`'s subtree. A province or a kab/kota is one equality on
+    SUBSTR(code, 1, 2|5) (`models.CodePrefix`), which the expression indexes `cases_case_[ro][pk]_*` read in date,
+    number or update order (region codes are "PP", "PP.KK", "PP.KK.CC", …)."""
+    if code.count(".") <= 1:
+        q = Q(Exact(CodePrefix(field_name, len(code)), code))
+        safe = Q(Exact(CodePrefix(Coalesce(field_name, Value("")), len(code)), code))
+        return q, safe
+    q = region_subtree_q(field_name, code)
+    return q, q
+
+
+@dataclass(frozen=True)
+class Member:
+    """One disjoint part of a list's scope. A `small` one is read through its filter's own index
+    and sorted (its ordering is wrapped so that no planner walks a sort index past rows that do
+    not match); the others are read in order from a (member column, sort keys) index."""
+
+    q: Q
+    small: bool = False
+
+
+# An exploitation form recorded for at most this many cases is searched from its own index.
+RARE_FORM_MAX = 3000
+
+
+def _rare_forms_q(exploitation) -> Q | None:
+    """`pk IN (cases with one of these forms)` when those are few, else None."""
+    forms = _to_list(exploitation)
+    if not forms:
+        return None
+    through = Case.exploitation_forms.through
+    rows = through.objects.filter(code_id__in=[f"exploitation.{f}" for f in forms]).order_by()
+    if rows[: RARE_FORM_MAX + 1].count() > RARE_FORM_MAX:
+        return None
+    return Q(pk__in=rows.values("case_id"))
+
+
+def _list_members(scope: Scope, perm: str, region_code: str | None = None) -> list[Member]:
+    """The scope as disjoint filters, each answerable in order from one index (see `case_search`).
+
+    Each member excludes the rows of the members before it (a row test, null-safe), so their
+    `UNION ALL` holds every visible case once. A region filter inside a covered region replaces it
+    (the intersection of "handled in or originating from" both is the filter's own region)."""
+    parts: list[tuple[Q, Q, bool]] = []
+    own = scope.orgs_with(perm, reach=("org", "region"))
+    for org in sorted(own, key=str):
+        # One member per organisation: an equality, which the databases read in order from the
+        # (owner, sort keys) indexes (an IN over several would need a sort).
+        parts.append((Q(owner_org=org), Q(owner_org=org), False))
+    if own:
+        # Registered here, owned elsewhere (after a transfer): the partial index holds only these.
+        moved = Q(registering_org__in=own) & ~Q(registering_org=F("owner_org"))
+        parts.append((moved, moved, True))
+    regions = scope.regions_with(perm)
+    not_draft = ~Q(status=CaseStatus.DRAFT)
+    if ROOT_CODE in regions:
+        codes = [region_code] if region_code else [ROOT_CODE]
+    else:
+        codes = []
+        for c in regions:
+            codes.append(region_code if region_code and region_code_within(region_code, c) else c)
+    # A region inside another covered region adds nothing (and would be walked for nothing).
+    codes = sorted({c for c in codes if not any(o != c and region_code_within(c, o) for o in codes)})
+    for code in codes:
+        if code == ROOT_CODE:
+            # Drafts are the registering organisation's work in progress, not yet the region's record.
+            parts.append((not_draft, not_draft, False))
+            continue
+        for field_name in ("region_id", "origin_region_id"):
+            q, safe = _region_members(field_name, code)
+            parts.append((q & not_draft, safe & not_draft, code.count(".") > 1))
+    granted = scope.orgs_with(perm, reach=("org", "region", "referred"))
+    if granted:
+        # Last, so that its (possibly long) list of ids is not repeated in the others' exclusions.
+        access = _access_arm(granted)
+        if access.children != [("pk__in", [])]:
+            parts.append((access, access, True))
+    members = []
+    for i, (q, _safe, small) in enumerate(parts):
+        for _q, earlier, _small in parts[:i]:
+            q &= ~earlier
+        members.append(Member(q, small))
+    return members
+
+
+def _member_sqls(
+    members: list[Member], cond: Q, keys: list[str], order: list[str] | None = None, upto: int | None = None
+) -> list[tuple[str, tuple]]:
+    """SQL (and parameters) of each member with the search filters, selecting (pk, *sort keys),
+    with `order` its first `upto` rows. A member that cannot match (an empty IN list) is left out."""
+    out = []
+    for m in members:
+        by = list(order or ())
+        if m.small and by:
+            by = [
+                Coalesce(F(o.lstrip("-")), F(o.lstrip("-"))).desc() if o.startswith("-") else Coalesce(F(o), F(o)).asc()
+                for o in by
+            ]
+        qs = Case.objects.filter(m.q).filter(cond).order_by(*by).values_list("pk", *keys)
+        if upto is not None:
+            qs = qs[:upto]
+        try:
+            sql, params = qs.query.sql_with_params()
+        except (EmptyResultSet, FullResultSet):
+            continue
+        out.append((sql, tuple(params)))
+    return out
+
+
+def _union(sqls: list[tuple[str, tuple]]) -> tuple[str, list]:
+    # Each member is a derived table of its own: with ORDER BY … LIMIT inside it is planned alone,
+    # as a short ordered read of its index. (A flattened UNION ALL would not do: PostgreSQL does
+    # not see the member's equality on the leading index column there, and sorts everything.)
+    sql = " UNION ALL ".join(f"SELECT * FROM ({s}) AS m{i}" for i, (s, _) in enumerate(sqls))  # noqa: S608
+    params = [p for _, ps in sqls for p in ps]
+    return f"SELECT * FROM ({sql}) AS u", params  # noqa: S608 - ORM-compiled SQL, values bound
+
+
+def _member_heads(members, cond, order, keys, head: int) -> tuple[list, bool]:
+    """Each member's first `head` rows in `order`, as (pk, *keys), in one statement; and whether
+    every member was exhausted (then these rows are the whole result)."""
+    sqls = _member_sqls(members, cond, keys, order, head)
+    if not sqls:
+        return [], True
+    parts = [f"SELECT {i} AS m, * FROM ({s}) AS m{i}" for i, (s, _) in enumerate(sqls)]  # noqa: S608
+    params = [p for _, ps in sqls for p in ps]
+    with connection.cursor() as cur:
+        cur.execute(" UNION ALL ".join(parts), params)
+        raw = cur.fetchall()
+    per_member = Counter(r[0] for r in raw)
+    return [_typed_row(keys, r[1:]) for r in raw], all(n < head for n in per_member.values())
+
+
+def _merged_ids(members, cond, order, keys, n: int, offset: int) -> list:
+    """The ids of rows offset … offset + n of the members' union in `order`: each member gives its
+    first offset + n rows in order (from its index), the database merges them."""
+    sqls = _member_sqls(members, cond, keys, order, offset + n)
+    if not sqls:
+        return []
+    sql, params = _union(sqls)
+    direction = " DESC" if order[0].startswith("-") else ""
+    by = ", ".join(f"{connection.ops.quote_name(k)}{direction}" for k in keys)
+    with connection.cursor() as cur:
+        cur.execute(f"{sql} ORDER BY {by} LIMIT %s OFFSET %s", [*params, n, offset])
+        return [_typed_row(keys, r)[0] for r in cur.fetchall()]
+
+
+def _typed_row(keys: list[str], row) -> tuple:
+    """A raw (pk, *keys) row with Python types (SQLite answers text for UUIDs, dates, datetimes)."""
+    out = [row[0] if isinstance(row[0], uuid.UUID) else uuid.UUID(str(row[0]))]
+    for k, v in zip(keys, row[1:], strict=True):
+        out.append(_typed(k, v))
+    return tuple(out)
+
+
+def _typed(key: str, v):
+    if key == "identification_date" and isinstance(v, str):
+        return dt.date.fromisoformat(v)
+    if key == "updated_at":
+        if isinstance(v, str):
+            v = dt.datetime.fromisoformat(v)
+        if isinstance(v, dt.datetime) and v.tzinfo is None:
+            v = v.replace(tzinfo=dt.UTC)
+    return v
+
+
+def _comparable_key(keys: list[str], values: list) -> list:
+    return [_typed(k, v) for k, v in zip(keys, values, strict=True)]
 
 
 def _selective(filters: dict) -> bool:
     return bool(filters.get("q") or filters.get("nik") or filters.get("phone"))
 
 
-def _narrowing(filters: dict) -> bool:
-    """Filters that may make even a large arm small (so it is worth fetching it whole first)."""
-    return bool(
-        filters.get("region") or filters.get("exploitation") or filters.get("date_from") or filters.get("date_to")
-    )
-
-
 def _load_page(page_ids: list) -> list[Case]:
-    """The page's cases in order, with their regions, organisations and codes attached from a few
-    key lookups (cheaper than joining reference tables into the case query)."""
+    """The page's cases in order, with their victim (joined by key), regions, organisations and
+    codes attached from a few key lookups (cheaper than joining the reference tables, which the
+    planner reads whole for a hash join)."""
     from gugus.accounts.models import Organisation
     from gugus.reference.models import Code, Country, Region
 
-    by_id = Case.objects.in_bulk(page_ids)
+    # The narrative is encrypted and never listed.
+    by_id = Case.objects.defer("narrative").select_related("victim").in_bulk(page_ids)
     items = [by_id[pk] for pk in page_ids if pk in by_id]
     if not items:
         return items
@@ -685,38 +848,6 @@ def _load_page(page_ids: list) -> list[Case]:
         c.destination_country = countries.get(c.destination_country_id) if c.destination_country_id else None
         c.identification_channel = codes.get(c.identification_channel_id)
     return items
-
-
-def _count_union(plans) -> tuple[int, bool]:
-    """How many distinct cases the arms hold, stopping at COUNT_CAP (cheap: no COUNT(*) over a
-    large set, no DISTINCT over an OR)."""
-    ids: set = set()
-    for _arm, arm_qs, whole in plans:
-        if whole is not None:
-            ids.update(r[0] for r in whole)
-        else:
-            got = list(arm_qs.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
-            ids.update(got)
-            if len(got) > COUNT_CAP:
-                return COUNT_CAP, True
-        if len(ids) > COUNT_CAP:
-            return COUNT_CAP, True
-    return len(ids), False
-
-
-def _arm_first_rows(arm: ScopeArm, arm_qs: QuerySet[Case], order: list[str], keys: list[str], want: int) -> list:
-    """The arm's first `want` (pk, *sort keys) rows in `order`, read in order by the database: for
-    the date sorts straight from a composite index (arm column, date, number) or the date index;
-    for the other sorts of a large arm the ordering expression is wrapped, so the database
-    collects the arm's rows through its filter and keeps the top ones, instead of walking a whole
-    sort index past rows that do not match."""
-    if keys[0] == "identification_date" or arm.root:
-        return list(arm_qs.order_by(*order).values_list("pk", *keys)[:want])
-    exprs = [
-        (Coalesce(F(k), F(k)).desc() if o.startswith("-") else Coalesce(F(k), F(k)).asc())
-        for o, k in zip(order, keys, strict=True)
-    ]
-    return list(arm_qs.order_by(*exprs).values_list("pk", *keys)[:want])
 
 
 def exploitation_labels(cases) -> dict:

@@ -412,10 +412,40 @@ def victim_register(
             region_code=region_code,
             detail={"case_number": case.case_number, "draft": data.is_draft, "child": clean["is_child"]},
         )
-        announce("case", case.region_id, case.identification_date)
-        if case.origin_region_id:
-            announce("case", case.origin_region_id, case.identification_date)
+        announce_cells(case_cells(case_ids=[case.pk]))
     return case
+
+
+def case_cells(*, case_ids=None, victim_ids=None) -> set[tuple[str | None, dt.date]]:
+    """The analytics cells (region, date) the given cases count in: handling region and region
+    of origin (none → national) in the identification month, and the handling region in the
+    month of closing. Taken before and after a write, so monitoring recomputes the cell a case
+    leaves as well as the one it enters."""
+    qs = Case.objects.all()
+    if case_ids is not None:
+        qs = qs.filter(pk__in=list(case_ids))
+    if victim_ids is not None:
+        qs = qs.filter(victim_id__in=list(victim_ids))
+    cells: set[tuple[str | None, dt.date]] = set()
+    for region, origin, idate, closed in qs.values_list(
+        "region_id", "origin_region_id", "identification_date", "closed_at"
+    ):
+        cells.add((region, idate))
+        cells.add((origin, idate))
+        if closed:
+            cells.add((region, closed))
+    return cells
+
+
+def announce_cells(cells) -> None:
+    """`announce("case", region, date)` once per kab/kota × month among `cells` (the grain of the
+    analytics store; monitoring deduplicates pending requests too)."""
+    seen = set()
+    for region, date in sorted(cells, key=lambda c: (c[0] or "", c[1])):
+        key = ((region or "")[:5], date.year, date.month)
+        if key not in seen:
+            seen.add(key)
+            announce("case", region, date)
 
 
 def exploitation_key(codes) -> str:
@@ -563,6 +593,7 @@ def victim_update(*, actor, case: Case, changes: dict, expected_version: int) ->
         raise _conflict(case, expected_version)
     clean = validate_victim_data(new, draft=case.status == CaseStatus.DRAFT)
     with transaction.atomic():
+        before = case_cells(case_ids=[case.pk])
         try:
             save_versioned(case, actor=actor, expected_version=expected_version, fields=[])
         except Conflict:
@@ -587,7 +618,8 @@ def victim_update(*, actor, case: Case, changes: dict, expected_version: int) ->
             region_code=case.region_id,
             detail={"fields": changed, "version": case.version},
         )
-        announce("case", case.region_id, case.identification_date)
+        # The old cell too: a new identification date or origin moves the case out of it.
+        announce_cells(before | case_cells(case_ids=[case.pk]))
     case.refresh_from_db()
     return case
 
@@ -702,6 +734,7 @@ def case_change_status(
         validate_victim_data(victim_data_for_case(case), draft=False, complete=True)
     expected = case.version if expected_version is None else expected_version
     with transaction.atomic():
+        before = case_cells(case_ids=[case.pk])
         old = case.status
         case.status = to_status
         case.is_draft = False
@@ -743,7 +776,8 @@ def case_change_status(
             region_code=case.region_id,
             detail={"from": old, "to": to_status, "closure_reason": closure_reason or ""},
         )
-        announce("case", case.region_id, case.identification_date)
+        # Closing or reopening moves the case in or out of a closing month's cell.
+        announce_cells(before | case_cells(case_ids=[case.pk]))
     return case
 
 
@@ -1005,7 +1039,8 @@ def victim_merge(*, actor, source_case: Case, target_case: Case, reason: str = "
                 "reason": (reason or "")[:300],
             },
         )
-        announce("case", target_case.region_id, target_case.identification_date)
+        # The person is now counted once, at the first case of both records: every cell of them.
+        announce_cells(case_cells(victim_ids=[source.pk, target.pk]))
     return merge
 
 
@@ -1050,4 +1085,5 @@ def victim_unmerge(*, actor, merge: VictimMerge, reason: str = "") -> VictimMerg
             object_id=merge.target_id,
             detail={"merge": str(merge.pk), "cases": merge.moved_case_ids, "reason": (reason or "")[:300]},
         )
+        announce_cells(case_cells(victim_ids=[merge.source_id, merge.target_id]))
     return merge

@@ -242,11 +242,39 @@ def test_victims_visible_without_duplicates(personas, world):
     assert selectors.victims_visible_to(personas.cw_a).count() == 1
 
 
-def test_deep_offset_is_paged_by_the_database(personas, world, monkeypatch):
-    monkeypatch.setattr(selectors, "ARM_OFFSET_MAX", 1)
-    u = personas.national  # one large arm
-    full = [c.pk for c in selectors.case_search(u, limit=50).items]
-    for offset in range(0, 6):
-        page = selectors.case_search(u, limit=1, offset=offset)
-        assert [c.pk for c in page.items] == full[offset : offset + 1]
-        assert page.has_more == (offset < len(full) - 1)
+@pytest.mark.parametrize("persona", ["national", "province", "cw_a"])
+def test_large_results_are_paged_by_the_database(personas, world, monkeypatch, persona):
+    """Above the count cap the page comes from the database's ordered merge of the scope's
+    members (offset and cursor), and matches the in-memory order of a small result."""
+    for i in range(4):
+        register(personas.cw_a, full_name=f"Korban Besar {i}", identification_date=dt.date(2024, 2, 1 + i))
+    u = getattr(personas, persona)
+    for sort in selectors.SORTS:
+        full = [c.pk for c in selectors.case_search(u, sort=sort, limit=50).items]
+        assert len(full) >= 3
+        monkeypatch.setattr(selectors, "COUNT_CAP", 1)
+        for offset in range(0, len(full) + 1):
+            page = selectors.case_search(u, sort=sort, limit=1, offset=offset)
+            assert [c.pk for c in page.items] == full[offset : offset + 1]
+            assert page.has_more == (offset < len(full) - 1)
+        seen, cursor = [], None
+        while True:
+            page = selectors.case_search(u, sort=sort, limit=2, cursor=cursor)
+            assert page.count_capped
+            seen.extend(c.pk for c in page.items)
+            if not page.has_more:
+                break
+            cursor = page.next_cursor
+        assert seen == full
+        monkeypatch.setattr(selectors, "COUNT_CAP", 1000)
+
+
+@pytest.mark.parametrize("rare_max", [0, 3000])
+def test_exploitation_filter_same_answer_from_either_plan(personas, world, monkeypatch, rare_max):
+    """A rare form is searched from its own index, a common one through the scope's members."""
+    monkeypatch.setattr(selectors, "RARE_FORM_MAX", rare_max)
+    for persona in ("cw_a", "province", "national"):
+        u = getattr(personas, persona)
+        got = _ids(selectors.case_search(u, exploitation="online_scam"))
+        assert got == {c.pk for c in selectors.cases_visible_to(u) if "|online_scam|" in c.exploitation_codes}
+    assert _ids(selectors.case_search(personas.cw_a, exploitation="online_scam")) == {world["a2"].pk}
