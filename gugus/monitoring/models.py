@@ -186,19 +186,17 @@ class AnalyticsValueBase(models.Model):
 class AnalyticsValueA(AnalyticsValueBase):
     class Meta:
         db_table = "monitoring_av_a"
-        indexes = [
-            models.Index(fields=["element", "disagg", "period"], name="mon_av_a_elem"),
-            models.Index(fields=["region", "element", "period"], name="mon_av_a_region"),
-        ]
+        # One index: every read names its regions (a kab/kota, the roll-up rows, or the list of
+        # analytics regions), and a rebuild builds one index instead of two.
+        indexes = [models.Index(fields=["region", "element", "period"], name="mon_av_a_region")]
 
 
 class AnalyticsValueB(AnalyticsValueBase):
     class Meta:
         db_table = "monitoring_av_b"
-        indexes = [
-            models.Index(fields=["element", "disagg", "period"], name="mon_av_b_elem"),
-            models.Index(fields=["region", "element", "period"], name="mon_av_b_region"),
-        ]
+        # One index: every read names its regions (a kab/kota, the roll-up rows, or the list of
+        # analytics regions), and a rebuild builds one index instead of two.
+        indexes = [models.Index(fields=["region", "element", "period"], name="mon_av_b_region")]
 
 
 SLOTS = {"a": AnalyticsValueA, "b": AnalyticsValueB}

@@ -97,17 +97,26 @@ def can_drill(user) -> bool:
 def drill_cases(user, spec, disagg: str, region_code: str, period):
     """The cases behind a figure, limited to those the user may see; None when the element has no
     case-level records. Raises Http404 without `victim.view` or outside the user's scope."""
+    import importlib
+
     from gugus.cases.selectors import cases_visible_to
 
-    from .elements import load_sources
+    from .elements import SOURCE_MODULES
 
     if not can_drill(user):
         raise Http404
     region_get_for_user(user, region_code)
-    src = next((s for s in load_sources() if s.name == spec.source and s.available), None)
-    if src is None:
+    if spec.source not in SOURCE_MODULES or not getattr(spec, "available", True):
         return None
-    qs = src.module.records(spec, disagg, region_code, period)
+    # Only the element's own source module (not every source's catalogue, which queries the code lists).
+    try:
+        module = importlib.import_module(f"gugus.monitoring.elements.{spec.source}")
+    except ImportError:
+        return None
+    qs = module.records(spec, disagg, region_code, period)
     if qs is None:
         return None
-    return qs.filter(pk__in=cases_visible_to(user, "victim.view").values("pk"))
+    # The visibility conditions join the same query (not `pk IN (visible cases)`): SQLite would
+    # build the list of every visible case first, a scan of the whole case table.
+    visible = cases_visible_to(user, "victim.view")
+    return qs & (visible.distinct() if qs.query.distinct else visible)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from django.db import connection
 
@@ -33,11 +34,26 @@ def region_of(col: str) -> str:
     return f"SUBSTR({col}, 1, {KABKOTA_LEN})"
 
 
+_REGION_CODE = re.compile(r"^(ID|[0-9]{2}(\.[0-9]{2})?)$")
+
+
+def region_or_constant(col: str, region: str | None) -> str:
+    """The analytics region of `col`; when every row is known to belong to one analytics region
+    (a refresh filtered on it), that code as a constant: no per-row SUBSTR, and the planner is not
+    tempted to walk an index on the region expression to avoid a GROUP BY sort."""
+    if region is None:
+        return region_of(col)
+    if not _REGION_CODE.match(region):
+        raise ValueError("bukan kode wilayah analitik")
+    return f"'{region}'"
+
+
 def region_filter(col: str, region: str) -> tuple[str, list]:
     """Records whose analytics region is exactly `region` (index-friendly)."""
     if region.count(".") == 1:
-        # A range instead of LIKE 'R.%' so both SQLite and PostgreSQL use the index ('/' follows '.').
-        return f"({col} = %s OR ({col} > %s AND {col} < %s))", [region, region + ".", region + "/"]
+        # One range instead of LIKE 'R.%' (or an OR) so both SQLite and PostgreSQL seek the index:
+        # the codes from 'R' up to 'R/' are 'R' itself and 'R.…' ('/' follows '.', digits follow '/').
+        return f"({col} >= %s AND {col} < %s)", [region, region + "/"]
     if region == "ID":  # national-level records, and an unknown (NULL) region such as an unknown origin
         return f"({col} = %s OR {col} IS NULL)", [region]
     return f"{col} = %s", [region]

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from gugus.accounts.scope import scope_for
@@ -452,8 +453,14 @@ def scorecard(request):
     index = CompositeIndex.objects.filter(code="performance").first()
     if index is None:
         raise Http404
+    from .query import cached
+
     kids = sel.children_of(region)
-    results = compute_index(index, region.code, [k.code for k in kids], year) if kids else {}
+    codes = [k.code for k in kids]
+    # Cached on the store's state like the dashboards: a refresh or a weight change moves the key.
+    results = (
+        cached(("score", region.code, year), lambda: compute_index(index, region.code, codes, year)) if kids else {}
+    )
     rows = sorted(
         ((k, results.get(k.code)) for k in kids),
         key=lambda x: (x[1] is None or x[1].rank is None, x[1].rank if x[1] and x[1].rank else 0, x[0].code),
@@ -485,14 +492,19 @@ def vulnerability(request):
     from .query import cached
 
     # Compared with every kab/kota of the nation (min–max over all), shown for the user's region.
-    all_kabkota = list(Region.objects.filter(level=2).order_by("code").values_list("code", flat=True))
-    results = cached(("vuln", year), lambda: compute_index(index, "ID", all_kabkota, year, group="region"))
-    mine = {r.code: r for r in Region.objects.filter(subtree_q("code", region.code), level=2).select_related("parent")}
-    rows = sorted(
-        ((mine[c], results.get(c)) for c in mine),
-        key=lambda x: (x[1] is None or x[1].value is None, -(x[1].value or 0) if x[1] else 0, x[0].code),
-    )
+    def ranked_rows():
+        all_kabkota = list(Region.objects.filter(level=2).order_by("code").values_list("code", flat=True))
+        results = cached(("vuln", year), lambda: compute_index(index, "ID", all_kabkota, year, group="region"))
+        mine = {
+            r.code: r for r in Region.objects.filter(subtree_q("code", region.code), level=2).select_related("parent")
+        }
+        return sorted(
+            ((mine[c], results.get(c)) for c in mine),
+            key=lambda x: (x[1] is None or x[1].value is None, -(x[1].value or 0) if x[1] else 0, x[0].code),
+        )
+
     if request.GET.get("format") == "csv":
+        rows = ranked_rows()
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="gugus-kerentanan-{region.code}-{year}.csv"'
         response.write("\ufeff")
@@ -510,6 +522,15 @@ def vulnerability(request):
                 + ["" if not res else ("" if cv.value is None else round(cv.value, 4)) for cv in res.components]
             )
         return response
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    # The ranked table (every kab/kota of the user's region) is the costly part of the page to
+    # render; it depends only on the region, the year and the store's state: cached with them.
+    table = cached(
+        ("vuln-table", region.code, year),
+        lambda: render_to_string("monitoring/_vulnerability_table.html", {"rows": ranked_rows()[:600]}),
+    )
     return render(
         request,
         "monitoring/vulnerability.html",
@@ -517,7 +538,7 @@ def vulnerability(request):
             "region": region,
             "year": year,
             "index": index,
-            "rows": rows[:600],
+            "table": mark_safe(table),  # noqa: S308 - our own template's autoescaped output
             "components": index.components.select_related("indicator", "context_series").order_by("sort"),
             "years": _years(),
         },
@@ -542,6 +563,20 @@ def _years() -> list[int]:
 # ---------------------------------------------------------------- drill-through
 
 
+class CappedPaginator(Paginator):
+    """Counts at most CAP rows: a national figure stands for ~100,000 cases, and an exact COUNT of
+    them costs seconds while nobody pages that far (narrow the region or the period instead)."""
+
+    CAP = 1_000
+    capped = False
+
+    @cached_property
+    def count(self) -> int:
+        n = self.object_list.order_by()[: self.CAP + 1].count()
+        self.capped = n > self.CAP
+        return min(n, self.CAP)
+
+
 @login_required
 def drill(request):
     """The records behind a figure, for a user allowed to see them (victim.view, scoped)."""
@@ -563,9 +598,9 @@ def drill(request):
     qs = sel.drill_cases(request.user, el, disagg, region.code, period)
     page = None
     if qs is not None:
-        page = Paginator(qs.select_related("region").order_by("-identification_date", "case_number"), 50).get_page(
-            request.GET.get("hal")
-        )
+        page = CappedPaginator(
+            qs.select_related("region").order_by("-identification_date", "case_number"), 50
+        ).get_page(request.GET.get("hal"))
         record(
             "monitoring_drill",
             actor=request.user,

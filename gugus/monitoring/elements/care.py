@@ -360,7 +360,7 @@ def extract(flt: Filter):
 
     c = sql.table(Case)
     counted, cp = counted_sql("c")
-    region = sql.region_of("c.region_id")
+    region = sql.region_or_constant("c.region_id", flt.region)
     acc: dict = {}
 
     def add(element, reg, period, dims, value):
@@ -383,6 +383,8 @@ def extract(flt: Filter):
         f"CASE WHEN s.status <> %s AND s.service_type_id IN {types_in} AND {started} IS NOT NULL "
         f"AND {sql.days_between(started, 's.requested_on')} <= %s THEN 1 ELSE 0 END"
     )
+    type_keys: dict = {}
+    fund_keys: dict = {}
     for reg, gmonth, rmonth, stype, fund, unfunded, given, due, timely, n, cost in sql.fetch(
         f"SELECT {region}, {given_month}, {sql.month_of('s.requested_on')}, s.service_type_id, "
         f"s.funding_source_id, s.unfunded, {is_given}, {is_due}, {is_timely}, COUNT(*), SUM(COALESCE(s.cost, 0)) "
@@ -401,17 +403,34 @@ def extract(flt: Filter):
         + types_p
         + cfp,
     ):
-        t = code_suffix(stype)
-        if given:
-            f = code_suffix(fund, "unrecorded")
-            add("services_given", reg, gmonth, {"service_type": t, "funding": f}, n)
-            add("services_cost", reg, gmonth, {"funding": f}, cost)
+        # The hottest loop of a rebuild (about one grouped row per service): plain dict updates
+        # with the disaggregation keys built once per code, same result as add()/marginals().
+        t = type_keys.get(stype)
+        if t is None:
+            t = type_keys[stype] = "service_type:" + code_suffix(stype)
+        if given and gmonth is not None:
+            f = fund_keys.get(fund)
+            if f is None:
+                f = fund_keys[fund] = "funding:" + code_suffix(fund, "unrecorded")
+            gm = int(gmonth)
+            n = float(n)
+            for k in (("services_given", reg, gm, ""), ("services_given", reg, gm, t), ("services_given", reg, gm, f)):
+                acc[k] = acc.get(k, 0.0) + n
+            if cost:
+                cost = float(cost)
+                for k in (("services_cost", reg, gm, ""), ("services_cost", reg, gm, f)):
+                    acc[k] = acc.get(k, 0.0) + cost
             if unfunded:
-                add("services_unfunded", reg, gmonth, {"service_type": t}, n)
-        if due:
-            add("services_due_7d", reg, rmonth, {"service_type": t}, n)
+                for k in (("services_unfunded", reg, gm, ""), ("services_unfunded", reg, gm, t)):
+                    acc[k] = acc.get(k, 0.0) + n
+        if due and rmonth is not None:
+            rm = int(rmonth)
+            n = float(n)
+            for k in (("services_due_7d", reg, rm, ""), ("services_due_7d", reg, rm, t)):
+                acc[k] = acc.get(k, 0.0) + n
             if timely:
-                add("services_timely_7d", reg, rmonth, {"service_type": t}, n)
+                for k in (("services_timely_7d", reg, rm, ""), ("services_timely_7d", reg, rm, t)):
+                    acc[k] = acc.get(k, 0.0) + n
     # SPM coverage numerators (cohort of the case's identification cell): one flag per case and
     # group, from one pass over the services grouped by case, then summed per cell.
     groups = list(SPM_GROUPS)

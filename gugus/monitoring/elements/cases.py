@@ -125,6 +125,22 @@ def _cell_conditions(flt: Filter, cols: list[str], date_col: str) -> tuple[str, 
     return cond, params
 
 
+def _persons_in_cell(flt: Filter) -> tuple[str, list]:
+    """SELECT of the victims having a counted case in the cell, by handling region or by origin:
+    two index range scans (region/origin × identification date) joined by UNION, rather than one
+    OR that the planner answers with a scan of the whole month."""
+    from gugus.cases.models import Case
+
+    c = sql.table(Case)
+    parts, params = [], []
+    for col in ("c2.region_id", "c2.origin_region_id"):
+        counted2, p2 = counted_sql("c2")
+        cond, cp = _cell_conditions(flt, [col], "c2.identification_date")
+        parts.append(f"SELECT c2.victim_id FROM {c} c2 WHERE {counted2} AND {cond}")
+        params += p2 + cp
+    return " UNION ".join(parts), params
+
+
 def _first_cases_cte(flt: Filter) -> tuple[str, list]:
     """CTE `pc`: counted cases with rn = 1 for each person's first. For a cell, only the persons
     having a case in the cell are ranked (cheap), ranked over all their counted cases."""
@@ -134,10 +150,9 @@ def _first_cases_cte(flt: Filter) -> tuple[str, list]:
     counted, params = counted_sql("c")
     person_filter = ""
     if not flt.everything:
-        cond, cp = _cell_conditions(flt, ["c2.region_id", "c2.origin_region_id"], "c2.identification_date")
-        counted2, p2 = counted_sql("c2")
-        person_filter = f" AND c.victim_id IN (SELECT c2.victim_id FROM {c} c2 WHERE {counted2} AND {cond})"
-        params = params + p2 + cp
+        persons, pp = _persons_in_cell(flt)
+        person_filter = f" AND c.victim_id IN ({persons})"
+        params = params + pp
     cte = (
         f"WITH pc AS (SELECT c.id, c.region_id, c.origin_region_id, c.identification_date, c.closed_at, c.is_child, "
         f"c.scope, c.trafficking_status, v.sex_id, v.citizenship_status_id, "
@@ -231,13 +246,11 @@ def related_cells(flt: Filter) -> set[tuple[str, int]]:
         return set()
     c = sql.table(Case)
     counted, cp = counted_sql("c")
-    counted2, cp2 = counted_sql("c2")
-    cond, p = _cell_conditions(flt, ["c2.region_id", "c2.origin_region_id"], "c2.identification_date")
+    persons, pp = _persons_in_cell(flt)
     rows = sql.fetch(
         f"SELECT DISTINCT {sql.region_of('c.region_id')}, COALESCE({sql.region_of('c.origin_region_id')}, 'ID'), "
-        f"{sql.month_of('c.identification_date')} FROM {c} c WHERE {counted} AND c.victim_id IN "
-        f"(SELECT c2.victim_id FROM {c} c2 WHERE {counted2} AND {cond})",
-        cp + cp2 + p,
+        f"{sql.month_of('c.identification_date')} FROM {c} c WHERE {counted} AND c.victim_id IN ({persons})",
+        cp + pp,
     )
     out = set()
     for region, origin, month in rows:
@@ -318,4 +331,7 @@ def records(spec, disagg, region_code, period):
         qs = qs.filter(analytics_region_q("region_id", region_code), closed_at__range=(period.start, period.end))
     else:
         return None
-    return qs.filter(disagg_q(disagg)).distinct()
+    qs = qs.filter(disagg_q(disagg))
+    # Only the exploitation forms join a to-many table; DISTINCT over every column of a wide
+    # table is costly (the drill-through counts these rows).
+    return qs.distinct() if disagg.startswith("exploitation:") else qs

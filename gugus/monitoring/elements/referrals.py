@@ -104,7 +104,7 @@ def extract(flt: Filter):
     open_in, open_p = sql.in_list(OPEN)
     acc: dict = {}
     for reg, period, kind, n, accepted, completed, declined, overdue in sql.fetch(
-        f"SELECT {sql.region_of('c.region_id')}, {sql.month_of_ts('r.sent_at')}, r.kind, COUNT(*), "
+        f"SELECT {sql.region_or_constant('c.region_id', flt.region)}, {sql.month_of_ts('r.sent_at')}, r.kind, COUNT(*), "
         f"SUM(CASE WHEN r.accepted_at IS NOT NULL THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN r.status = %s THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN r.status = %s THEN 1 ELSE 0 END), "

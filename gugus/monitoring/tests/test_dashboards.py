@@ -326,3 +326,17 @@ def test_indicator_numerators_link_to_their_records_for_case_readers_only(built,
     assert r.status_code == 200
     body = client_for(built.executive).get("/monitoring/wilayah/32/?periode=2025").content.decode()
     assert "/monitoring/telusur/" not in body
+
+
+def test_drill_through_counts_at_most_a_cap_of_cases(built, client_for, monkeypatch):
+    """A national figure stands for very many cases: the page counts up to a cap and says so."""
+    from gugus.monitoring.views import CappedPaginator
+
+    c = client_for(built.province)
+    url = "/monitoring/telusur/?elemen=victims_identified&wilayah=32&periode=2025"
+    body = c.get(url).content.decode()
+    assert "lebih dari" not in body
+    shown = int(body.split("boleh Anda lihat: ", 1)[1].split(" kasus", 1)[0])
+    assert shown >= 2
+    monkeypatch.setattr(CappedPaginator, "CAP", shown - 1)
+    assert f"lebih dari {shown - 1} kasus" in c.get(url).content.decode()

@@ -223,3 +223,49 @@ def test_only_one_rebuild_at_a_time(personas):
     with engine.rebuild_lock(), pytest.raises(engine.RebuildInProgress):
         engine.rebuild_all()
     assert engine.rebuild_all().rows > 0
+
+
+def test_case_changes_refresh_care_figures_only_when_a_case_moves(personas):
+    """A "case" announcement recomputes the region's care and referral figures only when the
+    cell's case figures moved (a case entering or leaving counting, the region or the month);
+    either way the store ends equal to a full rebuild."""
+    from gugus.care.models import ServiceRecord
+
+    seed(n=30)
+    a = make_case(region="32.01", date=dt.date(2026, 2, 3), origin="32.12")
+    b = make_case(region="32.01", date=dt.date(2026, 2, 9))
+    for case, day in ((a, 5), (b, 40)):
+        ServiceRecord.objects.create(
+            case=case,
+            service_type_id="service_type.health_physical",
+            provider_org=case.owner_org,
+            status="completed",
+            requested_on=case.identification_date + dt.timedelta(days=day),
+            started_on=case.identification_date + dt.timedelta(days=day + 2),
+        )
+    engine.rebuild_all()
+    before = snapshot()
+    # A status step moves no figure: nothing is written, the care source is not even read.
+    a.status = "assessed"
+    a.save(update_fields=["status"])
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert engine.refresh("32.01", 202602, kinds={"case"}) == 0
+    assert not [q for q in ctx.captured_queries if "care_servicerecord" in q["sql"]]
+    # ... nor the cells of the same persons' other cases (one ranking: the cell itself).
+    assert len([q for q in ctx.captured_queries if "CREATE TEMP TABLE mon_pc" in q["sql"]]) == 1
+    assert snapshot() == before
+    # Out of counting (not a victim), then transferred to another region: old and new cells.
+    a.trafficking_status = "not_a_victim"
+    a.save(update_fields=["trafficking_status"])
+    for region in ("32.01", "32.12"):
+        engine.refresh(region, 202602, kinds={"case"})
+    b.region_id = "53.71"
+    b.save(update_fields=["region"])
+    for region in ("32.01", "53.71"):
+        engine.refresh(region, 202602, kinds={"case"})
+    refreshed = snapshot()
+    engine.rebuild_all()
+    assert refreshed == snapshot()
