@@ -43,9 +43,18 @@ class Personas:
 
     def all(self) -> dict:
         return {
-            "cw_a": self.cw_a, "cw_b": self.cw_b, "sv_a": self.sv_a, "provider": self.provider, "police": self.police,
-            "gt_kab": self.gt_kab, "province": self.province, "steward": self.steward, "national": self.national,
-            "executive": self.executive, "admin": self.admin, "anonymous": None,
+            "cw_a": self.cw_a,
+            "cw_b": self.cw_b,
+            "sv_a": self.sv_a,
+            "provider": self.provider,
+            "police": self.police,
+            "gt_kab": self.gt_kab,
+            "province": self.province,
+            "steward": self.steward,
+            "national": self.national,
+            "executive": self.executive,
+            "admin": self.admin,
+            "anonymous": None,
         }
 
 

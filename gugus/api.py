@@ -26,7 +26,10 @@ api = NinjaAPI(
 
 def _validation_payload(exc: ValidationError) -> dict:
     if hasattr(exc, "error_dict"):
-        return {"detail": "Data tidak valid.", "errors": {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}}
+        return {
+            "detail": "Data tidak valid.",
+            "errors": {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()},
+        }
     return {"detail": "Data tidak valid.", "errors": {"__all__": list(exc.messages)}}
 
 

@@ -7,8 +7,13 @@ from __future__ import annotations
 class Conflict(Exception):
     """A stale edit: the record changed since the editor loaded it (optimistic locking)."""
 
-    def __init__(self, message: str = "Data telah diubah oleh pengguna lain sejak Anda membukanya.", *,
-                 current_version: int | None = None, changed_fields: list[str] | None = None):
+    def __init__(
+        self,
+        message: str = "Data telah diubah oleh pengguna lain sejak Anda membukanya.",
+        *,
+        current_version: int | None = None,
+        changed_fields: list[str] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.current_version = current_version

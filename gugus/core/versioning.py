@@ -13,10 +13,12 @@ class Versioned(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", editable=False)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         abstract = True
@@ -40,7 +42,10 @@ def save_versioned(obj: Versioned, *, actor, expected_version: int | None, field
     from django.utils import timezone
 
     updated = model.objects.filter(pk=obj.pk, version=expected_version).update(
-        **values, **fk_values, version=F("version") + 1, updated_by=actor if getattr(actor, "pk", None) else None,
+        **values,
+        **fk_values,
+        version=F("version") + 1,
+        updated_by=actor if getattr(actor, "pk", None) else None,
         updated_at=timezone.now(),
     )
     if updated != 1:

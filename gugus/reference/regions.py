@@ -71,26 +71,35 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
-def name_key(text: str) -> tuple[str, str | None]:
-    """(normalised name without kind words, kind named in the text or None).
+def name_keys(text: str) -> list[tuple[str, str | None]]:
+    """Readings of `text` as (normalised name without kind words, kind named in the text or None),
+    the likeliest first.
 
-    A province word ("DKI", "Daerah Istimewa") with no other kind word means a province."""
+    A kind word counts only at either end ("Kab. Indramayu", "Indramayu, Kab."): inside a name it
+    is part of the name ("Kab. Lima Puluh Kota", "Kota Baru"). A trailing kind word may still be
+    part of the name ("Lima Puluh Kota"), so that reading comes second. A province word ("DKI",
+    "Daerah Istimewa") with no kind word means a province."""
     tokens = _fold(text).split()
+    province_hint = any(tok in PROVINCE_WORDS for tok in tokens)
+    tokens = [tok for tok in tokens if tok not in NOISE_WORDS]
     kind = None
-    province_hint = False
-    kept = []
-    for tok in tokens:
-        if tok in KIND_WORDS:
-            kind = kind or KIND_WORDS[tok]
-            continue
-        if tok in PROVINCE_WORDS:
-            province_hint = True
-        if tok in NOISE_WORDS:
-            continue
-        kept.append(ABBREVIATIONS.get(tok, tok))
-    if kind is None and province_hint:
-        kind = "provinsi"
-    return " ".join(kept), kind
+    if tokens and tokens[0] in KIND_WORDS:
+        kind = KIND_WORDS[tokens.pop(0)]
+    readings = []
+    if kind is None and len(tokens) > 1 and tokens[-1] in KIND_WORDS:
+        readings.append((tokens[:-1], KIND_WORDS[tokens[-1]]))
+    readings.append((tokens, kind))
+    out = []
+    for words, k in readings:
+        if k is None and province_hint:
+            k = "provinsi"
+        out.append((" ".join(ABBREVIATIONS.get(tok, tok) for tok in words), k))
+    return out
+
+
+def name_key(text: str) -> tuple[str, str | None]:
+    """The likeliest reading of `text` (see name_keys)."""
+    return name_keys(text)[0]
 
 
 def compact_key(key: str) -> str:
@@ -177,14 +186,17 @@ def resolve_region_code(value: str, *, levels: tuple[int, ...] = (1, 2), within:
         if within and within != "ID" and not (code == within or code.startswith(within + ".")):
             raise RegionLookupError(value, "unknown")
         return code
-    key, kind = name_key(raw)
-    if not key:
-        raise RegionLookupError(value, "unknown")
-    candidates = [e for e in INDEX.load().get(compact_key(key), []) if e.level in levels]
-    if within and within != "ID":
-        candidates = [e for e in candidates if e.code == within or e.code.startswith(within + ".")]
-    if kind:
-        candidates = [e for e in candidates if e.kind == kind]
+    candidates = []
+    for key, kind in name_keys(raw):
+        if not key:
+            continue
+        candidates = [e for e in INDEX.load().get(compact_key(key), []) if e.level in levels]
+        if within and within != "ID":
+            candidates = [e for e in candidates if e.code == within or e.code.startswith(within + ".")]
+        if kind:
+            candidates = [e for e in candidates if e.kind == kind]
+        if candidates:
+            break
     if not candidates:
         raise RegionLookupError(value, "unknown")
     if len(candidates) > 1:

@@ -16,8 +16,15 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("GUGUS_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 PHONE = {"width": 375, "height": 740}
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
 
@@ -25,8 +32,10 @@ SCREENSHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
 def chromium_or_skip() -> str:
     path = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
     if not path:
-        pytest.skip(f"Chromium is not installed ({CHROMIUM} missing): browser journeys not run. "
-                    "Install it with `apt-get install -y chromium` (CI's .ci/run does).")
+        pytest.skip(
+            f"Chromium is not installed ({CHROMIUM} missing): browser journeys not run. "
+            "Install it with `apt-get install -y chromium` (CI's .ci/run does)."
+        )
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -88,8 +97,9 @@ class Journey:
     """One user's browser tab, with steps that fail or skip with the page's name."""
 
     def __init__(self, browser, base_url: str, name: str):
-        self.context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True,
-                                           locale="id-ID", accept_downloads=True)
+        self.context = browser.new_context(
+            viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, locale="id-ID", accept_downloads=True
+        )
         self.context.set_default_timeout(15_000)
         self.page = self.context.new_page()
         self.base = base_url.rstrip("/")
@@ -172,7 +182,8 @@ class Journey:
             target = scope.locator("button[type=submit], input[type=submit], button:not([type])").last
         invalid = scope.evaluate(
             "f => f.checkValidity() ? [] : [...f.elements].filter(e => e.willValidate && !e.checkValidity())"
-            ".map(e => e.name + ': ' + e.validationMessage)")
+            ".map(e => e.name + ': ' + e.validationMessage)"
+        )
         assert not invalid, f"the browser refuses to submit the form on {self.page.url}: {invalid}"
         before = self.page.url
         is_post = lambda r: r.request.method == "POST" and r.url.startswith(self.base)  # noqa: E731

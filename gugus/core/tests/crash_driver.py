@@ -50,11 +50,15 @@ def victims_csv(rows: int, prefix: str) -> bytes:
     female = Code.objects.get(key="sex.female").label_id
     form = Code.objects.get(key="exploitation.forced_labour_or_services").label_id
     out = io.StringIO()
-    out.write("ID Eksternal;Tanggal identifikasi;Jalur identifikasi;Nama lengkap;Jenis kelamin;Perkiraan usia;"
-              "Wilayah asal;Bentuk eksploitasi\r\n")
+    out.write(
+        "ID Eksternal;Tanggal identifikasi;Jalur identifikasi;Nama lengkap;Jenis kelamin;Perkiraan usia;"
+        "Wilayah asal;Bentuk eksploitasi\r\n"
+    )
     for i in range(rows):
-        out.write(f"{prefix}-{i:06d};{1 + i % 28}/0{1 + i % 9}/2025;{channel};Korban Sintetis {prefix} {i};{female};"
-                  f"{18 + i % 30};Kab. Indramayu;{form}\r\n")
+        out.write(
+            f"{prefix}-{i:06d};{1 + i % 28}/0{1 + i % 9}/2025;{channel};Korban Sintetis {prefix} {i};{female};"
+            f"{18 + i % 30};Kab. Indramayu;{form}\r\n"
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -65,14 +69,23 @@ def import_setup(rows: int, prefix: str, mode: str) -> None:
     users = _accounts()
     actor = users["cw-3212"]
     data = victims_csv(rows, prefix)
-    batch = import_upload(actor=actor, kind="victims", fileobj=io.BytesIO(data), filename=f"{prefix}.csv", size=len(data))
+    batch = import_upload(
+        actor=actor, kind="victims", fileobj=io.BytesIO(data), filename=f"{prefix}.csv", size=len(data)
+    )
     batch = import_validate_run(batch.pk)
     if batch.status != ImportStatus.VALIDATED:
         _out({"error": f"validation ended in {batch.status}: {batch.message}", "invalid": batch.rows_invalid})
         sys.exit(2)
     batch = import_commit(actor=actor, batch=batch, mode=mode)
-    _out({"batch": batch.pk, "actor": actor.pk, "valid": batch.rows_valid, "status": batch.status,
-          "state": state([str(batch.pk)])})
+    _out(
+        {
+            "batch": batch.pk,
+            "actor": actor.pk,
+            "valid": batch.rows_valid,
+            "status": batch.status,
+            "state": state([str(batch.pk)]),
+        }
+    )
 
 
 def import_commit_slow(batch_id: str, actor_id: int, mode: str) -> None:
@@ -91,8 +104,15 @@ def import_commit_slow(batch_id: str, actor_id: int, mode: str) -> None:
     importer.commit = commit
     before = state([batch_id])
     batch = import_commit_run(batch_id, actor_id, mode)
-    _out({"status": batch.status, "committed": batch.rows_committed, "failed": batch.rows_failed,
-          "state_before": before, "state": state([batch_id])})
+    _out(
+        {
+            "status": batch.status,
+            "committed": batch.rows_committed,
+            "failed": batch.rows_failed,
+            "state_before": before,
+            "state": state([batch_id]),
+        }
+    )
 
 
 def monitoring_setup(victims: int) -> None:
@@ -104,10 +124,18 @@ def monitoring_setup(victims: int) -> None:
 
     users = _accounts()
     for i in range(victims):
-        victim_register(actor=users["cw-3212"], data=VictimData(
-            sex="female" if i % 3 else "male", identification_date=dt.date(2025, 1 + i % 12, 1 + i % 28),
-            identification_channel="hotline", full_name=f"Korban Pantau {i}", domicile_region="32.12",
-            estimated_age=12 + i % 40, exploitation_forms=["forced_labour_or_services"]))
+        victim_register(
+            actor=users["cw-3212"],
+            data=VictimData(
+                sex="female" if i % 3 else "male",
+                identification_date=dt.date(2025, 1 + i % 12, 1 + i % 28),
+                identification_channel="hotline",
+                full_name=f"Korban Pantau {i}",
+                domicile_region="32.12",
+                estimated_age=12 + i % 40,
+                exploitation_forms=["forced_labour_or_services"],
+            ),
+        )
     ensure_loaded()
     report = engine.rebuild_all(note="crash test: first build")
     _out({"generation": report.generation, "rows": report.rows, "state": state([])})

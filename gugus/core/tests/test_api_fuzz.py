@@ -42,9 +42,15 @@ def _seed(personas) -> dict:
     cases = [
         victim_register(
             actor=personas.cw_a,
-            data=VictimData(sex="female", identification_date=dt.date(2026, 3, 2), identification_channel="hotline",
-                            full_name=f"Korban Uji {i}", domicile_region="32.12", estimated_age=19 + i,
-                            exploitation_forms=["forced_labour_or_services"]),
+            data=VictimData(
+                sex="female",
+                identification_date=dt.date(2026, 3, 2),
+                identification_channel="hotline",
+                full_name=f"Korban Uji {i}",
+                domicile_region="32.12",
+                estimated_age=19 + i,
+                exploitation_forms=["forced_labour_or_services"],
+            ),
         )
         for i in range(2)
     ]
@@ -113,8 +119,14 @@ def test_every_api_operation_survives_generated_requests(personas, keep_test_con
         if real:
             strategy = st.one_of(strategy, operation.as_strategy(path_parameters=real))
 
-        @settings(max_examples=n, deadline=None, phases=[Phase.explicit, Phase.generate], database=None,
-                  suppress_health_check=list(HealthCheck), derandomize=True)
+        @settings(
+            max_examples=n,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+        )
         @given(case=strategy)
         def run(case):
             nonlocal requests
@@ -134,5 +146,8 @@ def test_every_api_operation_survives_generated_requests(personas, keep_test_con
     elapsed = time.monotonic() - started
     summary = f"{len(operations)} operations, {requests} requests, {n} generated examples each, {elapsed:.0f} s"
     assert not failures, f"{len(failures)} operation(s) failed ({summary}):\n" + "\n".join(failures)
-    assert not not_reached, (f"time limit of {TIME_LIMIT_S} s reached ({summary}); not fuzzed: "
-                             + ", ".join(not_reached) + ". Lower GUGUS_FUZZ_EXAMPLES or speed the endpoints up.")
+    assert not not_reached, (
+        f"time limit of {TIME_LIMIT_S} s reached ({summary}); not fuzzed: "
+        + ", ".join(not_reached)
+        + ". Lower GUGUS_FUZZ_EXAMPLES or speed the endpoints up."
+    )

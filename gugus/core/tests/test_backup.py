@@ -43,8 +43,12 @@ def _register(user, n: int, start: int = 0) -> None:
         victim_register(
             actor=user,
             data=VictimData(
-                sex="female", identification_date=dt.date(2026, 1, 10), identification_channel="hotline",
-                full_name=f"Korban Sintetis {i}", domicile_region="32.12", exploitation_forms=["forced_labour_or_services"],
+                sex="female",
+                identification_date=dt.date(2026, 1, 10),
+                identification_channel="hotline",
+                full_name=f"Korban Sintetis {i}",
+                domicile_region="32.12",
+                exploitation_forms=["forced_labour_or_services"],
                 estimated_age=20 + i % 30,
             ),
         )
@@ -195,8 +199,9 @@ def _live_database(tmp_path):
     connection.connection.backup(dst)
     dst.execute("PRAGMA journal_mode=WAL")
     dst.close()
-    return lambda: bk.database_wrapper(connection.settings_dict, str(path), alias="default",
-                                       options={"timeout": 30, "transaction_mode": "IMMEDIATE"})
+    return lambda: bk.database_wrapper(
+        connection.settings_dict, str(path), alias="default", options={"timeout": 30, "transaction_mode": "IMMEDIATE"}
+    )
 
 
 def test_backup_while_the_system_writes_is_consistent(personas, key, tmp_path, settings):

@@ -48,8 +48,13 @@ def database_url(tmp_path) -> str:
 
 class Driver:
     def __init__(self, url: str, tmp_path: Path):
-        self.env = {**os.environ, "DATABASE_URL": url, "GUGUS_VAR_DIR": str(tmp_path), "DJANGO_DEBUG": "0",
-                    "GUGUS_LOG_LEVEL": "ERROR"}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "GUGUS_VAR_DIR": str(tmp_path),
+            "DJANGO_DEBUG": "0",
+            "GUGUS_LOG_LEVEL": "ERROR",
+        }
         self.env.pop("PYTEST_VERSION", None)  # the child is not a test run: real task backend settings etc.
         self.env.pop("PYTEST_XDIST_WORKER", None)
 
@@ -63,8 +68,9 @@ class Driver:
 
     def kill_after(self, marker: str, count: int, *args, timeout: float = 180) -> int:
         """Start the command, SIGKILL it once it printed `marker` `count` times; returns how many it printed."""
-        proc = subprocess.Popen(self.cmd(*args), env=self.env, cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            self.cmd(*args), env=self.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         seen = 0
         deadline = time.monotonic() + timeout
         try:
@@ -115,14 +121,17 @@ def test_import_killed_half_way_leaves_nothing_and_completes_when_run_again(data
     done = drv.run("import-commit", setup["batch"], setup["actor"], "valid_only")
     mid = done["state_before"]
     assert mid["victims"] - before["victims"] == mid["import_records"] - before["import_records"], (
-        "a victim was committed without its import record (or the reverse)")
+        "a victim was committed without its import record (or the reverse)"
+    )
     assert done["status"] == "committed", done
     after = done["state"]
     assert after["victims"] == before["victims"] + ROWS, "re-running duplicated or lost rows"
     assert after["import_records"] == after["distinct_external_ids"]
 
 
-def test_rebuild_killed_half_way_leaves_the_dashboards_as_they_were_and_completes_when_run_again(database_url, tmp_path):
+def test_rebuild_killed_half_way_leaves_the_dashboards_as_they_were_and_completes_when_run_again(
+    database_url, tmp_path
+):
     _need("gugus.monitoring.engine", "indicator rebuild")
     drv = Driver(database_url, tmp_path)
     first = drv.run("monitoring-setup", 20)

@@ -41,7 +41,10 @@ def _run_settings(env_extra: dict) -> subprocess.CompletedProcess:
     env.update(env_extra)
     return subprocess.run(
         [sys.executable, "-m", "gugus", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -51,8 +51,13 @@ def _nik(kec: str, birth: dt.date, female: bool, serial: int) -> str:
 
 @pytest.mark.django_db
 @DB
-@given(data=st.data(), birth=st.dates(dt.date(1940, 1, 1), dt.date(2025, 12, 31)), female=st.booleans(),
-       serial=st.integers(1, 9999), sep=st.sampled_from(["", " ", "."]))
+@given(
+    data=st.data(),
+    birth=st.dates(dt.date(1940, 1, 1), dt.date(2025, 12, 31)),
+    female=st.booleans(),
+    serial=st.integers(1, 9999),
+    sep=st.sampled_from(["", " ", "."]),
+)
 def test_valid_nik_is_accepted_written_any_usual_way(data, birth, female, serial, sep):
     from gugus.cases.validation import validate_nik
 
@@ -65,8 +70,13 @@ def test_valid_nik_is_accepted_written_any_usual_way(data, birth, female, serial
 
 @pytest.mark.django_db
 @DB
-@given(data=st.data(), birth=st.dates(dt.date(1940, 1, 1), dt.date(2025, 12, 31)), female=st.booleans(),
-       serial=st.integers(1, 9999), shift=st.integers(1, 300))
+@given(
+    data=st.data(),
+    birth=st.dates(dt.date(1940, 1, 1), dt.date(2025, 12, 31)),
+    female=st.booleans(),
+    serial=st.integers(1, 9999),
+    shift=st.integers(1, 300),
+)
 def test_nik_inconsistent_with_sex_or_birth_date_is_refused(data, birth, female, serial, shift):
     from django.core.exceptions import ValidationError
 
@@ -86,8 +96,11 @@ def test_nik_inconsistent_with_sex_or_birth_date_is_refused(data, birth, female,
 
 @pytest.mark.django_db
 @DB
-@given(text=st.one_of(st.text(max_size=30), st.from_regex(r"\A[0-9]{10,20}\Z"),
-                      st.from_regex(r"\A[0-9]{6}[0-7][0-9][01][0-9]{7}\Z")))
+@given(
+    text=st.one_of(
+        st.text(max_size=30), st.from_regex(r"\A[0-9]{10,20}\Z"), st.from_regex(r"\A[0-9]{6}[0-7][0-9][01][0-9]{7}\Z")
+    )
+)
 def test_any_input_gives_a_nik_or_a_validation_error_that_does_not_repeat_it(text):
     from django.core.exceptions import ValidationError
 
@@ -119,9 +132,17 @@ def _variants(name: str, kind: str) -> list[str]:
     bare = KAB_PREFIX.sub("", name)
     short = "Kab." if kind == "kabupaten" else "Kota"
     long = "Kabupaten" if kind == "kabupaten" else "Kota"
-    return [name, name.upper(), name.lower(), f"  {long}   {bare} ", f"{short} {bare}", f"{bare}, {short}",
-            f"{long.upper()} {bare.upper()}", f"{short}{bare}" if kind == "kabupaten" else f"Kota {bare}",
-            f"{bare} ({long})"]
+    return [
+        name,
+        name.upper(),
+        name.lower(),
+        f"  {long}   {bare} ",
+        f"{short} {bare}",
+        f"{bare}, {short}",
+        f"{long.upper()} {bare.upper()}",
+        f"{short}{bare}" if kind == "kabupaten" else f"Kota {bare}",
+        f"{bare} ({long})",
+    ]
 
 
 @pytest.mark.django_db
@@ -177,8 +198,20 @@ def test_region_name_key_is_idempotent_and_ignores_case_and_spacing(text):
 # ------------------------------------------------------------------------------------------------
 # dates, money, booleans (spreadsheet cells)
 # ------------------------------------------------------------------------------------------------
-MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-             "November", "Desember"]
+MONTHS_ID = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 
 
 def _excel_serial(d: dt.date) -> int:
@@ -191,9 +224,15 @@ def _excel_serial(d: dt.date) -> int:
 def test_a_date_written_as_people_do_parses_back(d, style):
     p = _need("gugus.exchange.parsing", "parse_date")
     written = [
-        f"{d.day}/{d.month}/{d.year}", f"{d.day:02d}/{d.month:02d}/{d.year}", f"{d.day}-{d.month}-{d.year}",
-        d.isoformat(), f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}", f"{d.day} {MONTHS_ID[d.month - 1].upper()} {d.year}",
-        f"  {d.day}   {MONTHS_ID[d.month - 1][:3]}   {d.year} ", d, _excel_serial(d),
+        f"{d.day}/{d.month}/{d.year}",
+        f"{d.day:02d}/{d.month:02d}/{d.year}",
+        f"{d.day}-{d.month}-{d.year}",
+        d.isoformat(),
+        f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}",
+        f"{d.day} {MONTHS_ID[d.month - 1].upper()} {d.year}",
+        f"  {d.day}   {MONTHS_ID[d.month - 1][:3]}   {d.year} ",
+        d,
+        _excel_serial(d),
     ][style]
     assert p.parse_date(written) == d
 
@@ -209,8 +248,16 @@ def test_two_digit_years_land_in_the_last_hundred_years(d):
 
 
 @FAST
-@given(value=st.one_of(st.text(max_size=40), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
-                       st.decimals(allow_nan=False), st.none(), st.booleans()))
+@given(
+    value=st.one_of(
+        st.text(max_size=40),
+        st.integers(-(10**6), 10**6),
+        st.floats(allow_nan=True),
+        st.decimals(allow_nan=False),
+        st.none(),
+        st.booleans(),
+    )
+)
 def test_any_cell_gives_a_date_none_or_a_cell_error(value):
     p = _need("gugus.exchange.parsing", "parse_date", "CellError")
     try:
@@ -232,12 +279,21 @@ def _en_format(amount: Decimal) -> str:
 
 
 @FAST
-@given(amount=st.decimals(min_value=0, max_value=Decimal("99999999999999.99"), places=2, allow_nan=False),
-       style=st.integers(0, 5), negative=st.booleans())
+@given(
+    amount=st.decimals(min_value=0, max_value=Decimal("99999999999999.99"), places=2, allow_nan=False),
+    style=st.integers(0, 5),
+    negative=st.booleans(),
+)
 def test_money_written_indonesian_or_english_parses_to_the_same_amount(amount, style, negative):
     p = _need("gugus.exchange.parsing", "parse_decimal")
-    written = [_id_format(amount), "Rp " + _id_format(amount), "Rp." + _id_format(amount), _en_format(amount),
-               f"{amount:.2f}", "IDR " + _id_format(amount)][style]
+    written = [
+        _id_format(amount),
+        "Rp " + _id_format(amount),
+        "Rp." + _id_format(amount),
+        _en_format(amount),
+        f"{amount:.2f}",
+        "IDR " + _id_format(amount),
+    ][style]
     if negative and amount and style in (0, 3, 4):  # a sign before the digits ("-1.500,00")
         written = "-" + written
         amount = -amount
@@ -245,8 +301,11 @@ def test_money_written_indonesian_or_english_parses_to_the_same_amount(amount, s
 
 
 @FAST
-@given(value=st.one_of(st.text(max_size=40), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
-                       st.none(), st.booleans()))
+@given(
+    value=st.one_of(
+        st.text(max_size=40), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.none(), st.booleans()
+    )
+)
 def test_any_cell_gives_a_number_none_or_a_cell_error(value):
     p = _need("gugus.exchange.parsing", "parse_decimal", "parse_int", "parse_bool", "CellError")
     for fn in (p.parse_decimal, p.parse_int, p.parse_bool):
@@ -272,13 +331,25 @@ def test_a_dash_means_no():
 # ------------------------------------------------------------------------------------------------
 # spreadsheet rows and headers
 # ------------------------------------------------------------------------------------------------
-CELL = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd"), whitelist_characters=" -'éèñçüÄ",
-                                      max_codepoint=255), min_size=1, max_size=15).map(str.strip).filter(bool)
+CELL = (
+    st.text(
+        alphabet=st.characters(
+            whitelist_categories=("Lu", "Ll", "Nd"), whitelist_characters=" -'éèñçüÄ", max_codepoint=255
+        ),
+        min_size=1,
+        max_size=15,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 
 
 @FAST
-@given(rows=st.lists(st.lists(CELL, min_size=3, max_size=3), min_size=1, max_size=15),
-       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]), delimiter=st.sampled_from([",", ";", "\t"]))
+@given(
+    rows=st.lists(st.lists(CELL, min_size=3, max_size=3), min_size=1, max_size=15),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+)
 def test_csv_in_any_usual_encoding_and_delimiter_reads_back_the_same_rows(rows, encoding, delimiter):
     p = _need("gugus.exchange.parsing", "open_table")
     header = ["Nama Korban", "Tanggal Lahir", "Wilayah Asal"]
@@ -290,21 +361,32 @@ def test_csv_in_any_usual_encoding_and_delimiter_reads_back_the_same_rows(rows, 
     assert got == [header, *rows]
 
 
-SPECS = [("nama", "Nama lengkap"), ("tanggal_lahir", "Tanggal lahir"), ("wilayah", "Wilayah asal"),
-         ("jenis_kelamin", "Jenis kelamin")]
+SPECS = [
+    ("nama", "Nama lengkap"),
+    ("tanggal_lahir", "Tanggal lahir"),
+    ("wilayah", "Wilayah asal"),
+    ("jenis_kelamin", "Jenis kelamin"),
+]
 
 
 @FAST
-@given(order=st.permutations(range(len(SPECS))), titles=st.integers(0, 4),
-       decorate=st.lists(st.sampled_from(["", "*", " (wajib)", "upper", "spaces"]), min_size=4, max_size=4))
+@given(
+    order=st.permutations(range(len(SPECS))),
+    titles=st.integers(0, 4),
+    decorate=st.lists(st.sampled_from(["", "*", " (wajib)", "upper", "spaces"]), min_size=4, max_size=4),
+)
 def test_the_header_row_is_found_below_titles_in_any_column_order(order, titles, decorate):
     p = _need("gugus.exchange.parsing", "match_header", "ColumnSpec")
     specs = [p.ColumnSpec(k, label) for k, label in SPECS]
     cells = []
     for i, d in zip(order, decorate, strict=True):
         label = SPECS[i][1]
-        label = {"*": label + " *", " (wajib)": label + " (wajib)", "upper": label.upper(),
-                 "spaces": "  " + label.replace(" ", "   ")}.get(d, label)
+        label = {
+            "*": label + " *",
+            " (wajib)": label + " (wajib)",
+            "upper": label.upper(),
+            "spaces": "  " + label.replace(" ", "   "),
+        }.get(d, label)
         cells.append(label)
     rows = [(n + 1, ["Laporan Gugus Tugas PP-TPPO" if n == 0 else "", "", ""]) for n in range(titles)]
     rows.append((titles + 1, cells))
@@ -330,12 +412,19 @@ NAMES = st.sampled_from(["victims", "children", "services", "budget", "populatio
 
 
 def _ast():
-    leaf = st.one_of(st.integers(0, 1000).map(lambda n: ("num", n)), NAMES.map(lambda n: ("ref", n)),
-                     st.tuples(NAMES, st.sampled_from(["sex:female", "age:child"])).map(lambda t: ("dref", *t)))
-    return st.recursive(leaf, lambda kids: st.one_of(
-        st.tuples(st.sampled_from("+-*/"), kids, kids).map(lambda t: ("op", *t)),
-        kids.map(lambda k: ("neg", k)),
-    ), max_leaves=12)
+    leaf = st.one_of(
+        st.integers(0, 1000).map(lambda n: ("num", n)),
+        NAMES.map(lambda n: ("ref", n)),
+        st.tuples(NAMES, st.sampled_from(["sex:female", "age:child"])).map(lambda t: ("dref", *t)),
+    )
+    return st.recursive(
+        leaf,
+        lambda kids: st.one_of(
+            st.tuples(st.sampled_from("+-*/"), kids, kids).map(lambda t: ("op", *t)),
+            kids.map(lambda k: ("neg", k)),
+        ),
+        max_leaves=12,
+    )
 
 
 def _render(node) -> str:
@@ -369,9 +458,16 @@ def _value(node, env):
 
 
 @FAST
-@given(tree=_ast(), values=st.dictionaries(st.sampled_from(["victims", "children", "services", "budget", "population",
-                                                          "victims[sex:female]", "children[age:child]"]),
-                                           st.one_of(st.none(), st.integers(0, 50).map(float)), max_size=7))
+@given(
+    tree=_ast(),
+    values=st.dictionaries(
+        st.sampled_from(
+            ["victims", "children", "services", "budget", "population", "victims[sex:female]", "children[age:child]"]
+        ),
+        st.one_of(st.none(), st.integers(0, 50).map(float)),
+        max_size=7,
+    ),
+)
 def test_a_formula_evaluates_as_written_and_never_raises(tree, values):
     f = _need("gugus.monitoring.formula", "parse", "evaluate")
     text = _render(tree)
