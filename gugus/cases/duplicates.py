@@ -221,12 +221,13 @@ def find_candidates(user, data, *, exclude_victim=None, limit: int = 10, audit: 
     }
     # Names of records merged into a candidate count as the candidate's names.
     merged_names: dict[str, list[str]] = {}
-    for ident in (
-        Identity.objects.filter(victim__merged_into__in=list(victims))
-        .only("victim_id", "full_name", "aliases")
-        .select_related(None)
-    ):
-        target = str(Victim.objects.filter(pk=ident.victim_id).values_list("merged_into_id", flat=True).first())
+    merged_sources = dict(
+        Victim.objects.filter(merged_into__isnull=False, merged_into__in=list(victims)).values_list(
+            "pk", "merged_into_id"
+        )
+    )
+    for ident in Identity.objects.filter(victim_id__in=list(merged_sources)).only("victim_id", "full_name", "aliases"):
+        target = str(merged_sources[ident.victim_id])
         merged_names.setdefault(target, []).extend([ident.full_name, *ident.aliases.splitlines()])
     # Score each original id, keep the best per final victim.
     scored: dict[str, tuple[int, list[str], bool]] = {}

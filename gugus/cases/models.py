@@ -54,14 +54,27 @@ class Victim(Versioned):
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="wilayah domisili"
     )
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from", verbose_name="digabung ke"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        verbose_name="digabung ke",
+        db_index=False,  # see the partial index below
     )
     is_demo = models.BooleanField("data demo (sintetis)", default=False)
 
     class Meta:
         verbose_name = "korban"
         verbose_name_plural = "korban"
-        indexes = [models.Index(fields=["birth_year"])]
+        indexes = [
+            models.Index(fields=["birth_year"]),
+            # Merged records are few: a partial index keeps them cheap to find. A plain index on a
+            # column that is NULL for nearly every row makes SQLite's statistics call it useless
+            # (ANALYZE counts the NULLs as one value), and the duplicate check then scanned the
+            # whole table. Queries say `merged_into__isnull=False` so the index applies.
+            models.Index(fields=["merged_into"], name="cases_victim_merged", condition=Q(merged_into__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"Korban {str(self.id)[:8]}"

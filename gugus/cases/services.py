@@ -236,7 +236,9 @@ def identity_index(*, victim: Victim, identity: Identity, new: bool = False) -> 
     if not new:
         NameToken.objects.filter(victim=victim).delete()
         # Records merged into this one keep being found under their names.
-        for merged in Identity.objects.filter(victim__merged_into=victim).only("full_name", "aliases"):
+        for merged in Identity.objects.filter(victim__merged_into__isnull=False, victim__merged_into=victim).only(
+            "full_name", "aliases"
+        ):
             names += " " + " ".join([merged.full_name, *merged.aliases.splitlines()])
     NameToken.objects.bulk_create(
         [NameToken(victim=victim, kind=k, token_hash=h, birth_year=victim.birth_year) for k, h in token_hashes(names)]
