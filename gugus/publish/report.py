@@ -18,10 +18,11 @@ import xlsxwriter
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from gugus.monitoring.periods import MONTHS_SHORT
+
 from .opendata import AGE, CITIZENSHIP, EXPLOITATION, SEX, age_group, exploitation_class
 
 log = logging.getLogger(__name__)
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 COLOURS = ["#f1f5fb", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 
 
@@ -213,7 +214,7 @@ def report_data(user, region, year: int) -> dict:
         "total": len(records),
         "previous": previous,
         "children_count": sum(1 for r in records if r["child"]),
-        "by_month": [(MONTHS[m - 1], by_month.get(m, 0)) for m in range(1, 13)],
+        "by_month": [(MONTHS_SHORT[m - 1], by_month.get(m, 0)) for m in range(1, 13)],
         "by_sex": _count(records, "sex", SEX),
         "by_age": _count(records, "age", AGE),
         "by_exploitation": _count(records, "exploitation", EXPLOITATION),

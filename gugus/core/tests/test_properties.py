@@ -198,20 +198,7 @@ def test_region_name_key_is_idempotent_and_ignores_case_and_spacing(text):
 # ------------------------------------------------------------------------------------------------
 # dates, money, booleans (spreadsheet cells)
 # ------------------------------------------------------------------------------------------------
-MONTHS_ID = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
+from gugus.monitoring.periods import MONTHS_ID  # noqa: E402  (one list of Indonesian month names)
 
 
 def _excel_serial(d: dt.date) -> int:

@@ -13,21 +13,7 @@ from hypothesis import strategies as st
 
 from gugus.exchange import parsing
 from gugus.exchange.parsing import CellError, FileRejected, parse_date, parse_decimal
-
-MONTHS_ID = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
+from gugus.monitoring.periods import MONTHS_ID  # noqa: E402  (one list of Indonesian month names)
 
 
 @given(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2040, 12, 31)))
